@@ -1,0 +1,41 @@
+# The README's two commands: `make run` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The demo opens the 2014–2015 plan as of mid-2014; override with `make run EMG_TODAY=`.
+EMG_TODAY ?= 2014-06-15
+PYTEST_ARGS ?=
+
+.PHONY: run test lint install worker bench-reports bench clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_workplan
+	EMG_TODAY=$(EMG_TODAY) $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Open http://127.0.0.1:8000 and sign in as secretariat, chair, biodiversity-lead,"
+	@echo "  greeneconomy-lead, esm-lead, unido-focal or viewer; password: emg-demo-2014"
+	@echo
+	EMG_TODAY=$(EMG_TODAY) EMG_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A emgplan worker -B -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

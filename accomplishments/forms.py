@@ -1,0 +1,25 @@
+from django import forms
+
+from activities.forms import CrispyMixin
+
+from .models import ExpectedAccomplishment, Meeting, Member
+
+
+class ExpectedAccomplishmentForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = ExpectedAccomplishment
+        fields = ["work_plan", "code", "category", "statement", "order"]
+
+
+class MeetingForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["code", "name", "start_date", "end_date", "place"]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
+                   "end_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class MemberForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["acronym", "name", "kind"]

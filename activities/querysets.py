@@ -1,0 +1,48 @@
+"""Reusable filters for the work tables (django-oscar style: QuerySet methods)."""
+from django.db import models
+from django.db.models import Q
+
+OPEN_STATUSES = ("not_started", "on_track", "at_risk", "delayed")
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def with_due(self):
+        """Annotate `due_on`: the milestone's own date, else its meeting's first day."""
+        return self.annotate(due_on=models.functions.Coalesce("due_date", "due_meeting__start_date"))
+
+    def overdue(self, today):
+        return self.with_due().open().filter(due_on__lt=today)
+
+    def led_by(self, user):
+        return self.filter(activity__lead_body__leads=user)
+
+    def for_plan_display(self):
+        return self.select_related("due_meeting", "parent").order_by("activity", "parent_id", "order", "label")
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(review_state="accepted")
+
+    def visible_to(self, user):
+        """Accepted updates for everyone; drafts and the rest only to their author, leads and the secretariat."""
+        from .permissions import is_secretariat
+
+        if is_secretariat(user):
+            return self
+        return self.filter(
+            Q(review_state="accepted")
+            | Q(author=user)
+            | (Q(activity__lead_body__leads=user) & ~Q(review_state="draft"))
+        ).distinct()
+
+
+class ContributionQuerySet(models.QuerySet):
+    def totals(self):
+        return self.aggregate(
+            staff_days=models.Sum("staff_days"), amount_usd=models.Sum("amount_usd"),
+            count=models.Count("id"),
+        )
