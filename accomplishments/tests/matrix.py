@@ -1,0 +1,5 @@
+from emgplan.tests.matrix import EVERYONE, Rule
+
+RULES = [
+    Rule("accomplishments:overview", EVERYONE),
+]
