@@ -105,8 +105,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Uploaded evidence is never served as public media: downloads go through permission-checked views.
-MEDIA_URL = None
+# Uploaded evidence is never served as public media: no URL pattern serves MEDIA_URL, and
+# downloads go through permission-checked views.
+MEDIA_URL = "/_media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
