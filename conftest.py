@@ -2,15 +2,19 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 
 from accomplishments.demo import DEMO_USERS, demo_users_create
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -24,20 +28,41 @@ def _postgres_gate(request):
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
+SEED_SYMBOL = "EMG/SOM.19/03/Rev.1"
+
+
+def _seed_and_demo_users():
+    from accomplishments.models import WorkPlan
+
+    if not WorkPlan.objects.filter(symbol=SEED_SYMBOL).exists():
+        call_command("load_workplan", verbosity=0, stdout=open(os.devnull, "w"))
+    if not Group.objects.filter(name="secretariat").exists() or User.objects.filter(
+            username__in=DEMO_USERS).count() < len(DEMO_USERS):
+        demo_users_create()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the seed plan and the demo users once per test database; each test rolls its changes back.
+
+    Tests that flush the database (transactional ones, such as the browser tests) leave it empty:
+    the fixtures below load the plan again when it is missing.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        _seed_and_demo_users()
+
+
 @pytest.fixture
 def seed_plan(db):
     """The 2014–2015 plan from the seed, loaded as `make run` loads it."""
-    call_command("load_workplan", verbosity=0, stdout=open(os.devnull, "w"))
     from accomplishments.models import WorkPlan
 
-    return WorkPlan.objects.get(symbol="EMG/SOM.19/03/Rev.1")
+    _seed_and_demo_users()
+    return WorkPlan.objects.get(symbol=SEED_SYMBOL)
 
 
 @pytest.fixture
 def demo_users(seed_plan):
-    from django.contrib.auth.models import User
-
-    demo_users_create()
     return {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
 
 

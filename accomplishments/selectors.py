@@ -13,7 +13,7 @@ def workplan_current() -> WorkPlan | None:
 
 def milestones_prefetch():
     """Top-level milestones with their sub-items, in document order (two queries in all)."""
-    children = Milestone.objects.select_related("due_meeting").order_by("order", "label")
+    children = Milestone.objects.select_related("due_meeting", "activity__accomplishment").order_by("order", "label")
     return Prefetch(
         "milestones",
         queryset=Milestone.objects.filter(parent__isnull=True)

@@ -6,4 +6,16 @@ app_name = "accomplishments"
 
 urlpatterns = [
     path("", views.PlanOverviewView.as_view(), name="overview"),
+    path("accomplishments/new/", views.AccomplishmentCreateView.as_view(), name="accomplishment-create"),
+    path("accomplishments/<int:pk>/edit/", views.AccomplishmentEditView.as_view(), name="accomplishment-edit"),
+    path("accomplishments/<int:pk>/move/<str:direction>/", views.AccomplishmentMoveView.as_view(),
+         name="accomplishment-move"),
+    path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting-create"),
+    path("meetings/<int:pk>/edit/", views.MeetingEditView.as_view(), name="meeting-edit"),
+    path("meetings/<int:pk>/delete/", views.MeetingDeleteView.as_view(), name="meeting-delete"),
+    path("members/", views.MemberListView.as_view(), name="member-list"),
+    path("members/new/", views.MemberCreateView.as_view(), name="member-create"),
+    path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member-edit"),
+    path("members/<int:pk>/delete/", views.MemberDeleteView.as_view(), name="member-delete"),
 ]

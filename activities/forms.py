@@ -2,8 +2,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
-from .models import Activity, Contribution, Milestone
+from .evidence import evidence_file_check
+from .models import Activity, Contribution, Milestone, ProgressUpdate
 
 
 class CrispyMixin:
@@ -73,3 +75,151 @@ class ContributionForm(CrispyMixin, forms.ModelForm):
                 self.add_error("year", ValidationError(
                     f"The year must fall within the plan period, {first} to {last}.", code="outside_plan_period"))
         return data
+
+
+class VersionedFormMixin:
+    """Carries the version the user loaded, for optimistic locking."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if self.instance and self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class ActivityEditForm(VersionedFormMixin, ActivityForm):
+    pass
+
+
+class MilestoneEditForm(VersionedFormMixin, MilestoneForm):
+    pass
+
+
+class ContributionEditForm(VersionedFormMixin, ContributionForm):
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.fields["member"].queryset = members
+            if members.count() == 1:
+                self.fields["member"].initial = members.first()
+        self.fields["activity"].queryset = self.fields["activity"].queryset.select_related("accomplishment")
+
+
+class MilestoneStatusForm(forms.Form):
+    """The inline status change on the plan and activity pages."""
+
+    status = forms.ChoiceField(choices=Milestone.Status.choices)
+    completed_on = forms.DateField(label="Completion date", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, milestone=None, schedule=False, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestone = milestone
+        if schedule:  # the secretariat also sets the due meeting and date
+            self.fields["due_meeting"] = forms.ModelChoiceField(
+                queryset=meetings, required=False, label="Due meeting")
+            self.fields["due_date"] = forms.DateField(label="Due date", required=False,
+                                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        status, completed_on = data.get("status"), data.get("completed_on")
+        if status == Milestone.Status.COMPLETED and not completed_on:
+            self.add_error("completed_on", ValidationError("A completed milestone needs its completion date.",
+                                                           code="completion_date_required"))
+        if completed_on and status != Milestone.Status.COMPLETED:
+            self.add_error("completed_on", ValidationError(
+                "Only a completed milestone has a completion date: clear it or set the status to Completed.",
+                code="completion_date_unfinished"))
+        if self.milestone is not None:
+            first, last = plan_period(self.milestone.activity)
+            for name in ("completed_on", "due_date"):
+                value = data.get(name)
+                if value and not (first - 1 <= value.year <= last):
+                    self.add_error(name, ValidationError(
+                        f"The date must fall within the plan period ({first - 1}–{last}).",
+                        code="outside_plan_period"))
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressUpdateForm(CrispyMixin, forms.ModelForm):
+    attachments = MultipleFileField(
+        label="Attach files", required=False,
+        help_text="PDF, DOCX, XLSX, PNG, JPEG or plain text; at most 20 MB each.",
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["period_start", "period_end", "reported_status", "narrative", "evidence_links"]
+        labels = {"reported_status": "Status", "evidence_links": "Evidence links"}
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "narrative": forms.Textarea(attrs={"rows": 6}),
+            "evidence_links": forms.Textarea(attrs={"rows": 2, "placeholder": "https://…"}),
+        }
+
+    def __init__(self, *args, activity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activity = activity
+
+    def clean_evidence_links(self):
+        links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
+        validate = URLValidator(schemes=["http", "https"])
+        for link in links:
+            try:
+                validate(link)
+            except ValidationError:
+                raise ValidationError(f"“{link}” is not a web address (http:// or https://).",
+                                      code="invalid_link") from None
+        return "\n".join(links)
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        errors = []
+        for f in files:
+            try:
+                evidence_file_check(f)
+            except ValidationError as e:
+                errors.extend(e.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("reported_status")
+        if status in (Milestone.Status.AT_RISK, Milestone.Status.DELAYED) and not (data.get("narrative") or "").strip():
+            self.add_error("narrative", ValidationError(
+                "Explain in the narrative why the work is at risk or delayed.", code="narrative_required"))
+        if self.activity is not None:
+            first, last = plan_period(self.activity)
+            for name in ("period_start", "period_end"):
+                value = data.get(name)
+                if value and not (first - 1 <= value.year <= last):
+                    self.add_error(name, ValidationError(
+                        f"The date must fall within the plan period ({first - 1}–{last}).",
+                        code="outside_plan_period"))
+        return data
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for returning", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the update is returned."},
+    )

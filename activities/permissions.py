@@ -1,6 +1,104 @@
-"""Who may do what to which object in the work tables (django-rules predicates)."""
+"""Who may do what to which object in the work tables (django-rules predicates).
+
+Views, templates and querysets all ask these: a rule is written once, here.
+"""
 import rules
 
-from emgplan.roles import has_role, is_secretariat  # noqa: F401  (re-exported for querysets)
+from emgplan.roles import has_role, is_secretariat
 
-rules.add_perm("activities.view_plan", rules.is_authenticated & has_role)
+
+def lead_body_ids(user) -> frozenset:
+    """Ids of the bodies the user leads; read once per request (cached on the user object)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_emg_lead_body_ids"):
+        user._emg_lead_body_ids = frozenset(user.lead_bodies.values_list("pk", flat=True))
+    return user._emg_lead_body_ids
+
+
+def focal_member_ids(user) -> frozenset:
+    """Ids of the members the user is a focal point of; read once per request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_emg_focal_member_ids"):
+        user._emg_focal_member_ids = frozenset(user.focal_for.values_list("pk", flat=True))
+    return user._emg_focal_member_ids
+
+
+@rules.predicate
+def leads_activity(user, activity):
+    """The user leads the body that leads this activity."""
+    return activity is not None and activity.lead_body_id in lead_body_ids(user)
+
+
+@rules.predicate
+def leads_milestone(user, milestone):
+    return milestone is not None and leads_activity(user, milestone.activity)
+
+
+@rules.predicate
+def leads_update_target(user, update):
+    return update is not None and leads_activity(user, update.activity)
+
+
+@rules.predicate
+def is_author(user, update):
+    return update is not None and update.author_id == user.pk
+
+
+@rules.predicate
+def is_accepted(user, update):
+    return update is not None and update.review_state == "accepted"
+
+
+@rules.predicate
+def is_draft(user, update):
+    return update is not None and update.review_state == "draft"
+
+
+@rules.predicate
+def is_submitted(user, update):
+    return update is not None and update.review_state == "submitted"
+
+
+@rules.predicate
+def is_returned(user, update):
+    return update is not None and update.review_state == "returned"
+
+
+@rules.predicate
+def is_focal_point_of_any(user):
+    return bool(focal_member_ids(user))
+
+
+@rules.predicate
+def is_focal_point_of(user, contribution):
+    return contribution is not None and contribution.member_id in focal_member_ids(user)
+
+
+is_reader = rules.is_authenticated & has_role
+
+# Reading the plan and accepted progress: every role.
+rules.add_perm("activities.view_plan", is_reader)
+# Keeping the plan (create, edit, reorder, delete; meetings, members, lead bodies): the secretariat.
+rules.add_perm("activities.manage_plan", is_secretariat)
+# Moving a milestone's status: the secretariat, or a lead of the body that leads it.
+rules.add_perm("activities.set_milestone_status", is_secretariat | (is_reader & leads_milestone))
+# Progress: leads file on their own activities and milestones.
+rules.add_perm("activities.file_progress", is_secretariat | (is_reader & leads_activity))
+# Drafts are seen only by their author and the secretariat; submitted and returned ones also by
+# the body's leads; accepted ones by everyone.
+rules.add_perm(
+    "activities.view_update",
+    is_secretariat | (is_reader & (is_accepted | is_author | (leads_update_target & ~is_draft))),
+)
+rules.add_perm("activities.edit_update", is_author & is_draft)
+rules.add_perm("activities.submit_update", is_author & is_draft)
+rules.add_perm("activities.revise_update", is_author & is_returned)
+rules.add_perm("activities.review_update", is_secretariat & is_submitted)
+rules.add_perm("activities.review_queue", is_secretariat)
+rules.add_perm("activities.my_work", is_reader & rules.is_group_member("lead"))
+# Contributions: everyone reads; focal points record their own member's; the secretariat any.
+rules.add_perm("activities.view_contribution", is_reader)
+rules.add_perm("activities.add_contribution", is_secretariat | (is_reader & is_focal_point_of_any))
+rules.add_perm("activities.change_contribution", is_secretariat | (is_reader & is_focal_point_of))

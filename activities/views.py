@@ -1,15 +1,661 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import DetailView
+"""Views of the work tables: thin, each asks its rule, calls a service, renders or redirects."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.views import View
+from django.views.generic import CreateView, DeleteView, DetailView, ListView, TemplateView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from accomplishments.models import Meeting
+from emgplan import clock
+from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, safe_next
+
+from . import services
+from .forms import (
+    ActivityEditForm,
+    ActivityForm,
+    ContributionEditForm,
+    MilestoneEditForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    ProgressUpdateForm,
+    ReturnForm,
+)
+from .history import history_for
+from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
+from .permissions import focal_member_ids
 from .selectors import activity_detail_queryset
 
+PAGE_SIZE = 25
 
-class ActivityDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
-    """An activity with its milestones and sub-items."""
+
+def conflict_message(request, exc: services.ConflictError):
+    who = exc.by.get_full_name() or exc.by.username if exc.by else "someone else"
+    changed = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in exc.changes) or "no visible field"
+    messages.error(request, f"Not saved: {who} changed this record after you opened it ({changed}). "
+                            "Review the current values below and save again if your change still applies.")
+
+
+class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
+    """An activity with its milestones and sub-items, progress, contributions and history."""
 
     template_name = "activities/activity_detail.html"
     permission_required = "activities.view_plan"
 
     def get_queryset(self):
         return activity_detail_queryset()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        activity = self.object
+        user = self.request.user
+        ctx["updates"] = (ProgressUpdate.objects.visible_to(user).filter(activity=activity)
+                          .select_related("author", "milestone__parent", "milestone__activity__accomplishment")[:20])
+        ctx["contributions"] = activity.contributions.select_related("member").order_by("year", "member__acronym")
+        ctx["contribution_totals"] = activity.contributions.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd"))
+        ctx["history"] = history_for(activity)
+        ctx["meetings"] = Meeting.objects.all()
+        ctx["can_file"] = user.has_perm("activities.file_progress", activity)
+        return ctx
+
+
+# Plan keeping (secretariat) ------------------------------------------------------------------
+
+
+class ActivityCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+    permission_required = "activities.manage_plan"
+    form_class = ActivityForm
+    template_name = "includes/form_page.html"
+    extra_context = {"title": "New activity"}
+
+    def get_initial(self):
+        return {"accomplishment": self.request.GET.get("accomplishment")}
+
+    def form_valid(self, form):
+        form.instance._history_user = self.request.user
+        response = super().form_valid(form)
+        messages.success(self.request, f"Activity {self.object.code} created.")
+        return response
+
+    def get_success_url(self):
+        return reverse("activities:activity-detail", args=[self.object.pk])
+
+
+class VersionedUpdateView(UpdateView):
+    """An edit form that refuses to overwrite a newer version (optimistic locking)."""
+
+    template_name = "includes/form_page.html"
+
+    def get_permission_object(self):
+        return self.get_object()
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            self.object = services.record_update(
+                model=self.model, pk=self.object.pk, data=data, by=self.request.user,
+                expected_version=form.cleaned_data.get("version"))
+        except services.ConflictError as exc:
+            conflict_message(self.request, exc)
+            fresh = self.get_form_class()(instance=exc.current, **self.form_extra())
+            return self.render_to_response(self.get_context_data(form=fresh, changes=exc.changes))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.object} saved.")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_extra(self):
+        return {}
+
+
+class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpdateView):
+    permission_required = "activities.manage_plan"
+    model = Activity
+    form_class = ActivityEditForm
+    extra_context = {"title": "Edit activity"}
+
+    def get_success_url(self):
+        return reverse("activities:activity-detail", args=[self.object.pk])
+
+
+class PlanDeleteView(DeleteView):
+    template_name = "includes/confirm_delete.html"
+
+    def get_permission_object(self):
+        return None
+
+    def form_valid(self, form):
+        label = str(self.object)
+        self.object._history_user = self.request.user
+        try:
+            response = super().form_valid(form)
+        except Exception as exc:  # PROTECT: contributions or reports still point at it
+            from django.db.models import ProtectedError
+
+            if not isinstance(exc, ProtectedError):
+                raise
+            messages.error(self.request, f"{label} cannot be deleted: other records still refer to it.")
+            return HttpResponseRedirect(self.request.path)
+        messages.success(self.request, f"{label} deleted.")
+        return response
+
+
+class ActivityDeleteView(RoleRequiredMixin, PermissionRequiredMixin, PlanDeleteView):
+    permission_required = "activities.manage_plan"
+    model = Activity
+    success_url = reverse_lazy("accomplishments:overview")
+
+
+class MoveView(RoleRequiredMixin, PermissionRequiredMixin, View):
+    """Move an item one place up or down among its siblings (POST only)."""
+
+    permission_required = "activities.manage_plan"
+    model = None
+    http_method_names = ["post"]
+
+    def get_permission_object(self):
+        return None
+
+    def post(self, request, pk, direction):
+        obj = get_object_or_404(self.model, pk=pk)
+        if direction not in ("up", "down"):
+            raise Http404
+        if services.plan_item_move(obj=obj, direction=direction, by=request.user):
+            messages.success(request, f"{obj} moved {direction}.")
+        else:
+            messages.info(request, f"{obj} is already at the {'top' if direction == 'up' else 'bottom'}.")
+        return HttpResponseRedirect(safe_next(request, reverse("accomplishments:overview")))
+
+
+class ActivityMoveView(MoveView):
+    model = Activity
+
+
+class MilestoneMoveView(MoveView):
+    model = Milestone
+
+
+class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
+    template_name = "activities/milestone_detail.html"
+    permission_required = "activities.view_plan"
+
+    def get_queryset(self):
+        return Milestone.objects.select_related(
+            "activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        m, user = self.object, self.request.user
+        ctx["updates"] = (ProgressUpdate.objects.visible_to(user).filter(milestone=m)
+                          .select_related("author", "reviewer").prefetch_related("files"))
+        ctx["children"] = m.children.select_related("due_meeting", "activity")
+        ctx["history"] = history_for(m)
+        ctx["can_set_status"] = user.has_perm("activities.set_milestone_status", m)
+        ctx["can_file"] = user.has_perm("activities.file_progress", m.activity)
+        if ctx["can_set_status"]:
+            ctx["status_form"] = _status_form(m, user)
+        return ctx
+
+
+class MilestoneCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+    permission_required = "activities.manage_plan"
+    form_class = MilestoneForm
+    template_name = "includes/form_page.html"
+    extra_context = {"title": "New milestone"}
+
+    def get_initial(self):
+        return {"activity": self.request.GET.get("activity"), "parent": self.request.GET.get("parent")}
+
+    def form_valid(self, form):
+        form.instance._history_user = self.request.user
+        response = super().form_valid(form)
+        messages.success(self.request, f"Milestone {self.object} created.")
+        return response
+
+    def get_success_url(self):
+        return reverse("activities:activity-detail", args=[self.object.activity_id])
+
+
+class MilestoneEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpdateView):
+    permission_required = "activities.manage_plan"
+    model = Milestone
+    form_class = MilestoneEditForm
+    extra_context = {"title": "Edit milestone"}
+
+    def get_queryset(self):
+        return Milestone.objects.select_related("activity__accomplishment__work_plan")
+
+    def get_success_url(self):
+        return reverse("activities:milestone-detail", args=[self.object.pk])
+
+
+class MilestoneDeleteView(RoleRequiredMixin, PermissionRequiredMixin, PlanDeleteView):
+    permission_required = "activities.manage_plan"
+    model = Milestone
+
+    def get_success_url(self):
+        return reverse("activities:activity-detail", args=[self.object.activity_id])
+
+
+def _status_form(milestone, user, data=None):
+    schedule = user.has_perm("activities.manage_plan")
+    initial = {"status": milestone.status, "completed_on": milestone.completed_on, "version": milestone.version,
+               "due_meeting": milestone.due_meeting_id, "due_date": milestone.due_date}
+    return MilestoneStatusForm(data, initial=initial, milestone=milestone, schedule=schedule,
+                               meetings=Meeting.objects.all(), prefix=f"m{milestone.pk}")
+
+
+class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
+    """The inline status change: htmx swaps the row; without JavaScript it redirects back."""
+
+    permission_required = "activities.set_milestone_status"
+    http_method_names = ["get", "post"]
+
+    def get_permission_object(self):
+        self.milestone = get_object_or_404(
+            Milestone.objects.select_related("activity__accomplishment__work_plan", "due_meeting", "parent"),
+            pk=self.kwargs["pk"])
+        return self.milestone
+
+    def _row(self, request, form, status=200):
+        ctx = {"m": self.milestone, "status_form": form, "meetings": Meeting.objects.all(), "row_messages": True}
+        return render(request, "activities/partials/_milestone_row.html", ctx, status=status)
+
+    def get(self, request, pk):
+        form = _status_form(self.milestone, request.user)
+        if request.htmx:
+            return self._row(request, form)
+        return render(request, "activities/milestone_status.html", {"m": self.milestone, "form": form})
+
+    def post(self, request, pk):
+        m, user = self.milestone, request.user
+        form = _status_form(m, user, data=request.POST)
+        if form.is_valid():
+            extra = {}
+            if "due_meeting" in form.cleaned_data:
+                extra = {"due_meeting": form.cleaned_data["due_meeting"], "due_date": form.cleaned_data["due_date"]}
+            try:
+                self.milestone = services.milestone_set_status(
+                    milestone_id=m.pk, status=form.cleaned_data["status"],
+                    completed_on=form.cleaned_data["completed_on"], by=user,
+                    expected_version=form.cleaned_data["version"], **extra)
+            except services.ConflictError as exc:
+                conflict_message(request, exc)
+                self.milestone = Milestone.objects.select_related(
+                    "activity__accomplishment__work_plan", "due_meeting", "parent").get(pk=m.pk)
+                form = _status_form(self.milestone, user)
+                form.conflict = exc
+                return self._respond_invalid(request, form, status=409)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                return self._respond_invalid(request, form)
+            messages.success(request, f"{self.milestone}: status set to {self.milestone.get_status_display()}.")
+            if request.htmx:
+                return self._row(request, _status_form(self.milestone, user))
+            return HttpResponseRedirect(safe_next(request, reverse("activities:milestone-detail", args=[m.pk])))
+        return self._respond_invalid(request, form)
+
+    def _respond_invalid(self, request, form, status=200):
+        if request.htmx:
+            return self._row(request, form, status=200)  # htmx swaps only 2xx responses
+        return render(request, "activities/milestone_status.html", {"m": self.milestone, "form": form},
+                      status=status if status != 200 else 200)
+
+
+# Progress -----------------------------------------------------------------------------------
+
+
+class ProgressUpdateCreateView(RoleRequiredMixin, PermissionRequiredMixin, CreateView):
+    """File progress on a milestone (?milestone=) or a whole activity (?activity=)."""
+
+    permission_required = "activities.file_progress"
+    form_class = ProgressUpdateForm
+    template_name = "activities/progressupdate_form.html"
+
+    def get_permission_object(self):
+        mid, aid = self.request.GET.get("milestone"), self.request.GET.get("activity")
+        self.milestone = None
+        if mid:
+            self.milestone = get_object_or_404(Milestone.objects.select_related("activity__accomplishment__work_plan"),
+                                               pk=mid)
+            self.activity = self.milestone.activity
+        elif aid:
+            self.activity = get_object_or_404(Activity.objects.select_related("accomplishment__work_plan"), pk=aid)
+        else:
+            raise Http404("Say which milestone or activity the update is about.")
+        return self.activity
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.activity}
+
+    def get_initial(self):
+        start, end = services.default_period(clock.today(self.request))
+        return {"period_start": start, "period_end": end,
+                "reported_status": self.milestone.status if self.milestone else "on_track"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, milestone=self.milestone, activity=self.activity)
+
+    def form_valid(self, form):
+        data = {k: form.cleaned_data[k] for k in ProgressUpdateForm.Meta.fields}
+        update = services.progress_update_save(activity=self.activity, milestone=self.milestone,
+                                               author=self.request.user, data=data,
+                                               files=form.cleaned_data["attachments"])
+        if "submit" in self.request.POST:
+            services.progress_update_submit(update=update, by=self.request.user)
+            messages.success(self.request, "Progress update submitted for review.")
+        else:
+            messages.success(self.request, "Draft saved. Submit it when it is ready for review.")
+        return HttpResponseRedirect(reverse("activities:update-detail", args=[update.pk]))
+
+
+def visible_updates(user):
+    return ProgressUpdate.objects.visible_to(user).select_related(
+        "activity__accomplishment__work_plan", "activity__lead_body", "milestone__parent", "author", "reviewer",
+        "revision_of")
+
+
+class ProgressUpdateDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "activities.view_update"
+    template_name = "activities/progressupdate_detail.html"
+    context_object_name = "update"
+
+    def get_queryset(self):
+        return visible_updates(self.request.user).prefetch_related("files", "revisions")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["return_form"] = ReturnForm()
+        ctx["history"] = history_for(self.object)
+        return ctx
+
+
+class ProgressUpdateEditView(RoleRequiredMixin, PermissionRequiredMixin, UpdateView):
+    permission_required = "activities.edit_update"
+    form_class = ProgressUpdateForm
+    template_name = "activities/progressupdate_form.html"
+    context_object_name = "update"
+
+    def get_queryset(self):
+        return visible_updates(self.request.user)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.object.activity}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, milestone=self.object.milestone, activity=self.object.activity)
+
+    def form_valid(self, form):
+        data = {k: form.cleaned_data[k] for k in ProgressUpdateForm.Meta.fields}
+        update = services.progress_update_save(update=self.object, activity=self.object.activity,
+                                               milestone=self.object.milestone, author=self.request.user, data=data,
+                                               files=form.cleaned_data["attachments"])
+        if "submit" in self.request.POST:
+            services.progress_update_submit(update=update, by=self.request.user)
+            messages.success(self.request, "Progress update submitted for review.")
+        else:
+            messages.success(self.request, "Draft saved.")
+        return HttpResponseRedirect(reverse("activities:update-detail", args=[update.pk]))
+
+
+class UpdateActionView(RoleRequiredMixin, PermissionRequiredMixin, View):
+    """A POST-only action on an update the user can see (404 otherwise), under its own rule (403)."""
+
+    http_method_names = ["post"]
+
+    def get_permission_object(self):
+        self.update = get_object_or_404(visible_updates(self.request.user), pk=self.kwargs["pk"])
+        return self.update
+
+    def post(self, request, pk):
+        try:
+            result = self.act(request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            result = None
+        return result or HttpResponseRedirect(reverse("activities:update-detail", args=[self.update.pk]))
+
+
+class ProgressUpdateSubmitView(UpdateActionView):
+    permission_required = "activities.submit_update"
+
+    def act(self, request):
+        services.progress_update_submit(update=self.update, by=request.user)
+        messages.success(request, "Progress update submitted for review.")
+
+
+class ProgressUpdateReviseView(UpdateActionView):
+    permission_required = "activities.revise_update"
+
+    def act(self, request):
+        draft = services.progress_update_revise(update=self.update, by=request.user)
+        messages.success(request, "A new draft was started from the returned update: revise it and submit it again.")
+        return HttpResponseRedirect(reverse("activities:update-edit", args=[draft.pk]))
+
+
+class ProgressUpdateAcceptView(UpdateActionView):
+    permission_required = "activities.review_update"
+
+    def act(self, request):
+        services.progress_update_accept(update=self.update, by=request.user)
+        messages.success(request, f"Update on {self.update.milestone or self.update.activity} accepted.")
+        return HttpResponseRedirect(safe_next(request, reverse("activities:review-queue")))
+
+
+class ProgressUpdateReturnView(UpdateActionView):
+    permission_required = "activities.review_update"
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk):
+        return render(request, "activities/progressupdate_return.html", {"update": self.update, "form": ReturnForm()})
+
+    def act(self, request):
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            return render(request, "activities/progressupdate_return.html", {"update": self.update, "form": form})
+        services.progress_update_return(update=self.update, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Update on {self.update.milestone or self.update.activity} returned to its author.")
+        return HttpResponseRedirect(reverse("activities:review-queue"))
+
+
+class EvidenceDownloadView(RoleRequiredMixin, PermissionRequiredMixin, View):
+    """Evidence is served only through this view, to users who may see its update."""
+
+    permission_required = "activities.view_update"
+
+    def get_permission_object(self):
+        self.evidence = get_object_or_404(EvidenceFile.objects.select_related("update"), pk=self.kwargs["pk"],
+                                          update__in=visible_updates(self.request.user))
+        return self.evidence.update
+
+    def get(self, request, pk):
+        f = self.evidence
+        return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.original_name,
+                            content_type=f.content_type or "application/octet-stream")
+
+
+class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
+    permission_required = "activities.review_queue"
+    template_name = "activities/review_queue.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "updates"
+
+    def get_queryset(self):
+        return (ProgressUpdate.objects.filter(review_state="submitted")
+                .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author")
+                .prefetch_related("files").order_by("submitted_at", "pk"))
+
+
+class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+    """A lead's milestones (those of the activities their bodies lead) and their own updates."""
+
+    permission_required = "activities.my_work"
+    template_name = "activities/my_work.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        last_accepted = (ProgressUpdate.objects.accepted().filter(milestone=OuterRef("pk"))
+                         .order_by("-reviewed_at").values("reviewed_at")[:1])
+        milestones = (Milestone.objects.led_by(user).with_due()
+                      .select_related("activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
+                      .annotate(last_accepted=Subquery(last_accepted))
+                      .order_by("activity__accomplishment__order", "activity__number", "parent__order",
+                                "parent_id", "order"))
+        ctx["page"] = Paginator(milestones, 50).get_page(self.request.GET.get("page"))
+        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user).exclude(review_state="accepted")
+                             .select_related("activity__accomplishment", "milestone__parent",
+                                             "milestone__activity__accomplishment")[:50])
+        ctx["bodies"] = LeadBody.objects.filter(leads=user)
+        ctx["meetings"] = Meeting.objects.all()
+        return ctx
+
+
+# Contributions -------------------------------------------------------------------------------
+
+
+def contribution_members(user):
+    from accomplishments.models import Member
+
+    if user.has_perm("activities.manage_plan"):
+        return Member.objects.all()
+    return Member.objects.filter(pk__in=focal_member_ids(user))
+
+
+class MyContributionsView(RoleRequiredMixin, RuleRequiredMixin, ListView):
+    """The contributions of the user's own member(s), with totals by year and kind."""
+
+    permission_required = "activities.add_contribution"
+    template_name = "activities/contribution_mine.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "contributions"
+
+    def get_queryset(self):
+        self.members = contribution_members(self.request.user)
+        return (Contribution.objects.filter(member__in=self.members)
+                .select_related("member", "activity__accomplishment")
+                .order_by("-year", "activity__accomplishment__order", "activity__number", "pk"))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = Contribution.objects.filter(member__in=self.members)
+        ctx["totals"] = list(qs.values("year", "kind").annotate(days=Sum("staff_days"), usd=Sum("amount_usd"))
+                             .order_by("year", "kind"))
+        kinds = dict(Contribution.Kind.choices)
+        for row in ctx["totals"]:
+            row["kind_label"] = kinds[row["kind"]]
+        ctx["grand"] = qs.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd"))
+        ctx["members"] = self.members
+        return ctx
+
+
+class ContributionCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+    permission_required = "activities.add_contribution"
+    form_class = ContributionEditForm
+    template_name = "includes/form_page.html"
+    extra_context = {"title": "Record a contribution"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user)}
+
+    def get_initial(self):
+        return {"year": clock.today(self.request).year, "activity": self.request.GET.get("activity")}
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            self.object = services.contribution_record(data=data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Contribution recorded: {self.object}.")
+        return HttpResponseRedirect(reverse("activities:contribution-mine"))
+
+
+class ContributionDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "activities.view_contribution"
+    template_name = "activities/contribution_detail.html"
+    queryset = Contribution.objects.select_related("member", "activity__accomplishment", "created_by")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, history=history_for(self.object))
+
+
+class ContributionEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpdateView):
+    permission_required = "activities.change_contribution"
+    model = Contribution
+    form_class = ContributionEditForm
+    extra_context = {"title": "Edit contribution"}
+
+    def get_queryset(self):
+        return Contribution.objects.select_related("member", "activity__accomplishment__work_plan")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), **self.form_extra()}
+
+    def form_extra(self):
+        return {"members": contribution_members(self.request.user)}
+
+    def get_success_url(self):
+        return reverse("activities:contribution-detail", args=[self.object.pk])
+
+
+class ContributionDeleteView(RoleRequiredMixin, PermissionRequiredMixin, PlanDeleteView):
+    permission_required = "activities.change_contribution"
+    model = Contribution
+    success_url = reverse_lazy("activities:contribution-mine")
+
+    def get_permission_object(self):
+        return self.get_object()
+
+
+# Lead bodies (secretariat) -------------------------------------------------------------------
+
+
+class LeadBodyListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
+    permission_required = "activities.view_plan"
+    template_name = "activities/leadbody_list.html"
+    paginate_by = PAGE_SIZE
+    queryset = LeadBody.objects.select_related("lead_member").prefetch_related("leads", "members").annotate(
+        activity_count=Count("activities", distinct=True))
+
+
+class LeadBodyCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+    permission_required = "activities.manage_plan"
+    model = LeadBody
+    fields = ["kind", "name", "short_name", "lead_member", "members", "leads"]
+    template_name = "includes/form_page.html"
+    extra_context = {"title": "New lead body"}
+    success_url = reverse_lazy("activities:leadbody-list")
+
+    def form_valid(self, form):
+        messages.success(self.request, f"Lead body “{form.instance.name}” created.")
+        return super().form_valid(form)
+
+
+class LeadBodyEditView(RoleRequiredMixin, RuleRequiredMixin, UpdateView):
+    permission_required = "activities.manage_plan"
+    model = LeadBody
+    fields = ["kind", "name", "short_name", "lead_member", "members", "leads"]
+    template_name = "includes/form_page.html"
+    extra_context = {"title": "Edit lead body"}
+    success_url = reverse_lazy("activities:leadbody-list")
+
+    def form_valid(self, form):
+        messages.success(self.request, f"Lead body “{form.instance.name}” saved.")
+        return super().form_valid(form)
+
+
+class LeadBodyDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
+    permission_required = "activities.manage_plan"
+    model = LeadBody
+    success_url = reverse_lazy("activities:leadbody-list")
+
+    def get_permission_object(self):
+        return None
+

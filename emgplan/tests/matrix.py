@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 ROLES = ["anonymous", "norole", "secretariat", "chair", "biodiversity-lead", "greeneconomy-lead",
          "unido-focal", "viewer"]
 SIGNED_IN = set(ROLES) - {"anonymous", "norole"}
-EVERYONE = SIGNED_IN
+EVERYONE = SIGNED_IN  # every role; a signed-in user without a role is refused
+ANY_USER = SIGNED_IN | {"norole"}  # pages about the user themself (notices, profile)
+SECRETARIAT = {"secretariat"}
 OK, LOGIN = "ok", "login"
 
 
@@ -32,7 +34,7 @@ class Rule:
     data: Callable[[Scope], dict] = lambda s: {}
     denied: int = 403
     expect: dict[str, int | str] = field(default_factory=dict)
-    query: str = ""
+    query: str | Callable[[Scope], str] = ""
     headers: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
@@ -46,6 +48,19 @@ class Rule:
     @property
     def id(self):
         return f"{self.method} {self.url_name}{' ' + self.note if self.note else ''}"
+
+
+def get_and_post(url_name, allowed, **kw):
+    """The same expectations for GET and POST (a POST that fails validation re-shows the form: OK)."""
+    return [Rule(url_name, allowed, **kw), Rule(url_name, allowed, method="POST", **kw)]
+
+
+def post_only(url_name, allowed, **kw):
+    """A POST-only action: the allowed roles get 405 on GET, the others are refused first."""
+    expect = kw.pop("expect", {})
+    get_expect = {**{role: 405 for role in allowed}, **expect}
+    return [Rule(url_name, allowed, expect=get_expect, **kw),
+            Rule(url_name, allowed, method="POST", expect=expect, **kw)]
 
 
 class Scope:
@@ -98,3 +113,29 @@ class Scope:
                 narrative=f"A {state} narrative.", review_state=state, **extra)
 
         return self._once(("update", code, label, state, author), make)
+
+    def evidence(self, update):
+        from django.core.files.base import ContentFile
+
+        from activities.models import EvidenceFile
+
+        def make():
+            ev = EvidenceFile(update=update, original_name="note.txt", content_type="text/plain", size=5)
+            ev.file.save("note.txt", ContentFile(b"notes"), save=False)
+            ev.save()
+            return ev
+
+        return self._once(("evidence", update.pk), make)
+
+    def fresh(self, model_name):
+        """An unreferenced row, safe to delete."""
+        from accomplishments.models import Meeting, Member
+        from activities.models import LeadBody
+
+        makers = {
+            "meeting": lambda: Meeting.objects.create(code="TMP1", name="Temporary", start_date="2015-01-01",
+                                                      end_date="2015-01-01"),
+            "member": lambda: Member.objects.create(acronym="TMP", name="Temporary member"),
+            "leadbody": lambda: LeadBody.objects.create(kind="img", name="Temporary IMG", short_name="TMP IMG"),
+        }
+        return self._once(("fresh", model_name), makers[model_name])

@@ -67,7 +67,8 @@ def _classify(response):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_permission(client, scope, rule, role):
-    url = reverse(rule.url_name, args=rule.args(scope)) + (f"?{rule.query}" if rule.query else "")
+    query = rule.query(scope) if callable(rule.query) else rule.query
+    url = reverse(rule.url_name, args=rule.args(scope)) + (f"?{query}" if query else "")
     data = rule.data(scope)
     if role != "anonymous":
         client.force_login(scope.users[role] if role in scope.users else User.objects.get(username=role))
