@@ -171,7 +171,7 @@ def progress_update_submit(*, update: ProgressUpdate, by) -> ProgressUpdate:
 @transaction.atomic
 def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
     """Accept: record the reviewer, apply the reported status to the milestone, tell the author."""
-    update = ProgressUpdate.objects.select_for_update().select_related("milestone").get(pk=update.pk)
+    update = ProgressUpdate.objects.select_for_update(of=("self",)).select_related("milestone").get(pk=update.pk)
     if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
         raise ValidationError("Only a submitted update can be accepted.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.ACCEPTED
