@@ -1,6 +1,6 @@
 from django import forms
 
-from activities.forms import CrispyMixin
+from activities.forms import CrispyMixin, DateInput
 
 from .models import ExpectedAccomplishment, Meeting, Member
 
@@ -15,8 +15,8 @@ class MeetingForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["code", "name", "start_date", "end_date", "place"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
-                   "end_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"start_date": DateInput(),
+                   "end_date": DateInput()}
 
 
 class MemberForm(CrispyMixin, forms.ModelForm):

@@ -8,6 +8,15 @@ from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker: it needs ISO dates whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class CrispyMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,8 +42,8 @@ class MilestoneForm(CrispyMixin, forms.ModelForm):
         fields = ["activity", "parent", "label", "order", "text", "due_meeting", "due_date", "status", "completed_on"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
-            "due_date": forms.DateInput(attrs={"type": "date"}),
-            "completed_on": forms.DateInput(attrs={"type": "date"}),
+            "due_date": DateInput(),
+            "completed_on": DateInput(),
         }
 
     def clean(self):
@@ -110,7 +119,7 @@ class MilestoneStatusForm(forms.Form):
 
     status = forms.ChoiceField(choices=Milestone.Status.choices)
     completed_on = forms.DateField(label="Completion date", required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, milestone=None, schedule=False, meetings=None, **kwargs):
@@ -120,7 +129,7 @@ class MilestoneStatusForm(forms.Form):
             self.fields["due_meeting"] = forms.ModelChoiceField(
                 queryset=meetings, required=False, label="Due meeting")
             self.fields["due_date"] = forms.DateField(label="Due date", required=False,
-                                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                                      widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -168,8 +177,8 @@ class ProgressUpdateForm(CrispyMixin, forms.ModelForm):
         fields = ["period_start", "period_end", "reported_status", "narrative", "evidence_links"]
         labels = {"reported_status": "Status", "evidence_links": "Evidence links"}
         widgets = {
-            "period_start": forms.DateInput(attrs={"type": "date"}),
-            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
             "narrative": forms.Textarea(attrs={"rows": 6}),
             "evidence_links": forms.Textarea(attrs={"rows": 2, "placeholder": "https://…"}),
         }

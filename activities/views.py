@@ -1,4 +1,6 @@
 """Views of the work tables: thin, each asks its rule, calls a service, renders or redirects."""
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -334,7 +336,9 @@ class ProgressUpdateCreateView(RoleRequiredMixin, PermissionRequiredMixin, Creat
         return {**super().get_form_kwargs(), "activity": self.activity}
 
     def get_initial(self):
-        start, end = services.default_period(clock.today(self.request))
+        plan = self.activity.accomplishment.work_plan
+        today = min(clock.today(self.request), datetime.date(plan.last_year + 1, 1, 1))
+        start, end = services.default_period(today)
         return {"period_start": start, "period_end": end,
                 "reported_status": self.milestone.status if self.milestone else "on_track"}
 

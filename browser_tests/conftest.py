@@ -27,8 +27,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def site(live_server, demo_users):
-    """The live server with the seed plan and the demo users."""
+def site(live_server, demo_users, settings):
+    """The live server with the seed plan and the demo users, as of mid-2014 (as `make run` shows it)."""
+    settings.EMG_TODAY = "2014-06-15"
     return live_server
 
 
@@ -37,6 +38,7 @@ def sign_in(page, site):
     """sign_in("chair") signs in through the form, as a person would."""
 
     def _sign_in(username, password="emg-demo-2014"):
+        page.context.clear_cookies()  # sign out whoever was signed in
         page.goto(f"{site.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
