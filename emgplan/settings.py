@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accomplishments",
     "activities",
     "reports",
+    "overview",
 ]
 
 MIDDLEWARE = [
