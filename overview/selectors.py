@@ -305,6 +305,10 @@ class Timeline:
     today: datetime.date
     today_x: float | None
 
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
     def x(self, day: datetime.date) -> float:
         return round(self.x0 + (day - self.start).days * (self.x1 - self.x0) / (self.end - self.start).days, 2)
 
