@@ -54,7 +54,8 @@ def test_one_line_per_meeting_and_a_today_line(client_as, living_plan):
 def test_rows_grouped_under_accomplishments(client_as, living_plan):
     svg = _svg(client_as("viewer").get(reverse("overview:timeline")).content.decode())
     assert svg.count('class="activity-row"') == Activity.objects.count() == 10
-    for heading in ["A. Programmatic issues", "B. Operational issues", "C. Management issues", "D. Overall cooperation"]:
+    headings = ["A. Programmatic issues", "B. Operational issues", "C. Management issues", "D. Overall cooperation"]
+    for heading in headings:
         assert heading in svg
 
 
