@@ -50,14 +50,32 @@ class PlanFilterSet(df.FilterSet):
             self.filters["activity"].queryset = activities.order_by("accomplishment__order", "number")
 
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                    widget.attrs.setdefault("class", "form-check-input")
+                elif isinstance(widget, forms.Select):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+            form._styled = True
+        return form
+
+
 class MilestoneFilter(PlanFilterSet):
     accomplishment = df.ModelChoiceFilter(
-        field_name="activity__accomplishment", label="Expected accomplishment", queryset=ExpectedAccomplishment.objects)
-    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects)
-    lead_body = df.ModelChoiceFilter(field_name="activity__lead_body", label="Lead body", queryset=LeadBody.objects)
+        field_name="activity__accomplishment", label="Expected accomplishment", queryset=ExpectedAccomplishment.objects,
+        empty_label="Any accomplishment")
+    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
+    lead_body = df.ModelChoiceFilter(field_name="activity__lead_body", label="Lead body", queryset=LeadBody.objects,
+                                     empty_label="Any lead body")
     status = df.MultipleChoiceFilter(choices=Milestone.Status.choices, label="Status",
                                      widget=forms.CheckboxSelectMultiple)
-    due_meeting = df.ModelChoiceFilter(label="Due to meeting", queryset=Meeting.objects)
+    due_meeting = df.ModelChoiceFilter(label="Due to meeting", queryset=Meeting.objects, empty_label="Any meeting")
     due_from = df.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from", widget=DATE)
     due_to = df.DateFilter(field_name="due_on", lookup_expr="lte", label="Due until", widget=DATE)
     overdue = df.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
@@ -94,8 +112,8 @@ def _years():
 
 
 class ContributionFilter(PlanFilterSet):
-    member = df.ModelChoiceFilter(label="Member", queryset=Member.objects)
-    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects)
+    member = df.ModelChoiceFilter(label="Member", queryset=Member.objects, empty_label="Any member")
+    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
     kind = df.ChoiceFilter(choices=Contribution.Kind.choices, label="Kind", empty_label="Any kind")
     year = df.ChoiceFilter(choices=_years, label="Year", empty_label="Any year")
     state = df.ChoiceFilter(choices=Contribution.State.choices, label="State", empty_label="Any state")
