@@ -18,6 +18,21 @@ SHAPES = {
 }
 
 
+# fill, stroke, stroke width: the same as the timeline's stylesheet, as attributes for a lone legend icon.
+PAINT = {
+    "not_started": ("#fff", "#111", 1.2), "on_track": ("#2e8b57", "#111", 1.2), "at_risk": ("#f0b400", "#111", 1.2),
+    "delayed": ("#d9534f", "#111", 1.2), "completed": ("none", "#1f6fb2", 3), "cancelled": ("none", "#555", 2.5),
+}
+
+
+@register.simple_tag
+def status_icon(status):
+    """The status's shape as a small standalone path with its paint (for legends)."""
+    fill, stroke, width = PAINT.get(status, PAINT["not_started"])
+    return format_html('<path d="{}" fill="{}" stroke="{}" stroke-width="{}" stroke-linecap="round" '
+                       'stroke-linejoin="round"/>', status_shape(status), fill, stroke, width)
+
+
 @register.simple_tag
 def status_shape(status):
     return SHAPES.get(status, SHAPES["not_started"])
