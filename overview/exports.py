@@ -51,6 +51,18 @@ CONTRIBUTION_COLUMNS = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value):
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _filename(stem, ext, today):
     return f'attachment; filename="emg-{stem}-{today:%Y-%m-%d}.{ext}"'
 
@@ -62,7 +74,7 @@ def export_csv(*, rows: Iterable, columns: list[Column], stem: str, today: datet
     writer = csv.writer(response)
     writer.writerow([c.header for c in columns])
     for obj in rows:
-        writer.writerow(["" if (v := c.value(obj)) is None else v for c in columns])
+        writer.writerow([_csv_safe(c.value(obj)) for c in columns])
     return response
 
 
@@ -75,6 +87,9 @@ def export_xlsx(*, rows: Iterable, columns: list[Column], stem: str, title: str,
         cell.font = Font(bold=True)
     for obj in rows:
         ws.append([c.value(obj) for c in columns])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # openpyxl reads "=..." as a formula: keep what people typed as text
+                cell.data_type = "s"
     for idx, column in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = column.width
         if column.header.startswith("Due") or column.header.startswith("Last accepted"):

@@ -155,3 +155,13 @@ def test_contribution_filters_pivot_and_exports(viewer):
         c.staff_days for c in in_2014 if c.member.acronym == "UNEP" and c.kind == "time")
     assert pivot["grand"]["usd"] == sum(c.amount_usd or 0 for c in in_2014)
     assert pivot["grand"]["days"] == sum(c.staff_days or 0 for c in in_2014)
+
+
+def test_exports_do_not_turn_text_into_formulas(viewer):
+    c = Contribution.objects.first()
+    Contribution.objects.filter(pk=c.pk).update(note='=HYPERLINK("http://evil.example","x")')
+    rows = _csv(viewer.get(reverse("overview:contribution-export", args=["csv"])))
+    assert next(r for r in rows if int(r["Id"]) == c.pk)["Note"].startswith("'=HYPERLINK")
+    ws = load_workbook(io.BytesIO(viewer.get(reverse("overview:contribution-export", args=["xlsx"])).content)).active
+    note = next(row for row in ws.iter_rows(min_row=2) if row[0].value == c.pk)[9]
+    assert note.data_type == "s" and note.value.startswith("=HYPERLINK")
