@@ -70,6 +70,8 @@ class StatusRow:
     counts: dict[str, int]
     total: int = 0
     overdue: int = 0
+    query: str = ""  # the milestone list's filter for these milestones
+
 
     @property
     def completed(self) -> int:
@@ -107,11 +109,11 @@ def _status_aggregates(today: datetime.date):
     return aggregates
 
 
-def _status_row(key, label, agg) -> StatusRow:
+def _status_row(key, label, agg, query="") -> StatusRow:
     agg = agg or {}
     return StatusRow(
         key=key, label=label, counts={value: agg.get(f"n_{value}", 0) for value, _ in STATUSES},
-        total=agg.get("total", 0), overdue=agg.get("overdue", 0),
+        total=agg.get("total", 0), overdue=agg.get("overdue", 0), query=query,
     )
 
 
@@ -128,7 +130,7 @@ def status_by_accomplishment(*, plan: WorkPlan, today: datetime.date, year: int 
         for row in qs.order_by().values("activity__accomplishment_id").annotate(**_status_aggregates(today))
     }
     return [
-        _status_row(ea.code, f"{ea.code}. {ea.category}", grouped.get(ea.pk))
+        _status_row(ea.code, f"{ea.code}. {ea.category}", grouped.get(ea.pk), f"accomplishment={ea.pk}")
         for ea in ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
     ]
 
@@ -141,7 +143,7 @@ def status_by_lead_body(*, plan: WorkPlan, today: datetime.date, year: int | Non
         for row in qs.order_by().values("activity__lead_body_id").annotate(**_status_aggregates(today))
     }
     bodies = LeadBody.objects.filter(activities__accomplishment__work_plan=plan).distinct().order_by("name")
-    rows = [_status_row(b.short_name, b.name, grouped.get(b.pk)) for b in bodies]
+    rows = [_status_row(b.short_name, b.name, grouped.get(b.pk), f"lead_body={b.pk}") for b in bodies]
     if None in grouped:
         rows.append(_status_row("none", "No lead body named", grouped[None]))
     return rows

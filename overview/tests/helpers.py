@@ -14,4 +14,6 @@ def status_cells(row_html: str) -> dict[str, int]:
 
 
 def cell(row_html: str, attr: str) -> str:
-    return re.search(rf"{attr}>([^<]*)<", row_html).group(1).strip()
+    """The text of the cell marked with `attr` (links inside it stripped)."""
+    inner = re.search(rf"{attr}>(.*?)</td>", row_html, re.S).group(1)
+    return re.sub(r"<[^>]+>", "", inner).strip()

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accomplishments.models import ExpectedAccomplishment
 from activities.models import Contribution, Milestone, ProgressUpdate
 from activities.querysets import OPEN_STATUSES
 
@@ -38,6 +39,9 @@ def test_status_figures_match_independent_counts(client_as, living_plan, year):
         assert int(cell(rows[code], "data-total")) == len(mine)
         assert int(cell(rows[code], "data-overdue")) == overdue
         assert cell(rows[code], "data-share") == f"{share}%"
+    if year is None:  # each row links to its milestones, and the overdue count to the overdue ones
+        c = ExpectedAccomplishment.objects.get(work_plan=living_plan, code="C")
+        assert f'href="/milestones/?accomplishment={c.pk}&amp;overdue=on"' in rows["C"]
     counts, overdue, _ = _expected(in_year)
     assert status_cells(rows["all"]) == {s: counts[s] for s in Milestone.Status.values}
     assert int(cell(rows["all"], "data-overdue")) == overdue
