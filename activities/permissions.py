@@ -4,7 +4,7 @@ Views, templates and querysets all ask these: a rule is written once, here.
 """
 import rules
 
-from emgplan.roles import has_role, is_secretariat
+from emgplan.roles import has_role, is_focal_point, is_secretariat
 
 
 def lead_body_ids(user) -> frozenset:
@@ -67,11 +67,6 @@ def is_returned(user, update):
 
 
 @rules.predicate
-def is_focal_point_of_any(user):
-    return bool(focal_member_ids(user))
-
-
-@rules.predicate
 def is_focal_point_of(user, contribution):
     return contribution is not None and contribution.member_id in focal_member_ids(user)
 
@@ -100,5 +95,5 @@ rules.add_perm("activities.review_queue", is_secretariat)
 rules.add_perm("activities.my_work", is_reader & rules.is_group_member("lead"))
 # Contributions: everyone reads; focal points record their own member's; the secretariat any.
 rules.add_perm("activities.view_contribution", is_reader)
-rules.add_perm("activities.add_contribution", is_secretariat | (is_reader & is_focal_point_of_any))
+rules.add_perm("activities.add_contribution", is_secretariat | (is_reader & is_focal_point))
 rules.add_perm("activities.change_contribution", is_secretariat | (is_reader & is_focal_point_of))

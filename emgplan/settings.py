@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "accounts",
+    "overview",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +63,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "emgplan.backends.StaffModelBackend",
 ]
 
 ROOT_URLCONF = "emgplan.urls"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("accomplishments.urls")),
     path("", include("activities.urls")),
     path("", include("accounts.urls")),
+    path("", include("overview.urls")),
 ]

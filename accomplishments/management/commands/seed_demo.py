@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accomplishments.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_create
+from accomplishments.demo import DEMO_PASSWORD, DEMO_USERS, demo_progress_create, demo_users_create
 
 
 class Command(BaseCommand):
@@ -14,3 +14,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo users ready ({len(created)} new). Password for all: {DEMO_PASSWORD}")
         for username, (role, *_rest) in DEMO_USERS.items():
             self.stdout.write(f"  {username:20s} {role}")
+        rows = demo_progress_create()
+        self.stdout.write(f"Demo progress updates and contributions: {rows} new rows.")

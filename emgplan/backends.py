@@ -1,0 +1,14 @@
+"""Model permissions only for staff: everyone else is governed by the rules in each app's permissions.py.
+
+Django's ModelBackend would otherwise read two permission tables on every request for each user the
+rules refuse; only the secretariat (staff) uses the admin, where model permissions matter.
+"""
+from django.contrib.auth.backends import ModelBackend
+
+
+class StaffModelBackend(ModelBackend):
+    def has_perm(self, user_obj, perm, obj=None):
+        return user_obj.is_active and user_obj.is_staff and super().has_perm(user_obj, perm, obj=obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return user_obj.is_active and user_obj.is_staff and super().has_module_perms(user_obj, app_label)

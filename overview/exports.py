@@ -1,0 +1,104 @@
+"""CSV and Excel renderings of the two lists: the columns on screen, plus the ids."""
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable
+    width: int = 14
+
+
+def _activity(obj):
+    a = obj.activity
+    return f"{a.accomplishment.code}.{a.number} {a.title}"
+
+
+MILESTONE_COLUMNS = [
+    Column("Id", lambda m: m.pk, 8),
+    Column("Ref", lambda m: f"{m.activity.accomplishment.code}.{m.activity.number}{m.ref}", 10),
+    Column("Milestone", lambda m: m.text, 60),
+    Column("Activity id", lambda m: m.activity_id, 10),
+    Column("Activity", _activity, 40),
+    Column("Lead body", lambda m: m.activity.lead_body.name if m.activity.lead_body_id else "", 30),
+    Column("Due", lambda m: m.due_on, 12),
+    Column("Due meeting", lambda m: m.due_meeting.code if m.due_meeting_id else "", 12),
+    Column("Status", lambda m: m.get_status_display(), 12),
+    Column("Last accepted update (period end)", lambda m: m.last_accepted_on, 16),
+]
+
+CONTRIBUTION_COLUMNS = [
+    Column("Id", lambda c: c.pk, 8),
+    Column("Member", lambda c: c.member.acronym, 12),
+    Column("Activity id", lambda c: c.activity_id, 10),
+    Column("Activity", _activity, 40),
+    Column("Kind", lambda c: c.get_kind_display(), 14),
+    Column("Year", lambda c: c.year, 8),
+    Column("Staff days", lambda c: c.staff_days, 10),
+    Column("Amount (USD)", lambda c: c.amount_usd, 14),
+    Column("State", lambda c: c.get_state_display(), 12),
+    Column("Note", lambda c: c.note, 40),
+]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value):
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _filename(stem, ext, today):
+    return f'attachment; filename="emg-{stem}-{today:%Y-%m-%d}.{ext}"'
+
+
+def export_csv(*, rows: Iterable, columns: list[Column], stem: str, today: datetime.date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _filename(stem, "csv", today)
+    response.write("\ufeff")  # so that Excel reads the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([c.header for c in columns])
+    for obj in rows:
+        writer.writerow([_csv_safe(c.value(obj)) for c in columns])
+    return response
+
+
+def export_xlsx(*, rows: Iterable, columns: list[Column], stem: str, title: str, today: datetime.date) -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([c.header for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for obj in rows:
+        ws.append([c.value(obj) for c in columns])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # openpyxl reads "=..." as a formula: keep what people typed as text
+                cell.data_type = "s"
+    for idx, column in enumerate(columns, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = column.width
+        if column.header.startswith("Due") or column.header.startswith("Last accepted"):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = _filename(stem, "xlsx", today)
+    return response

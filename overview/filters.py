@@ -1,0 +1,136 @@
+"""The filters of the two lists. Everything lives in the query string, so a view can be bookmarked."""
+import django_filters as df
+from django import forms
+from django.core.validators import EMPTY_VALUES
+from django.db.models import OrderBy
+
+from accomplishments.models import ExpectedAccomplishment, Meeting, Member
+from activities.models import Activity, Contribution, LeadBody, Milestone
+
+from .selectors import DOCUMENT_ORDER, no_accepted_update_since
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ColumnOrderingFilter(df.OrderingFilter):
+    """OrderingFilter where one sortable column may order by several fields (`expand`)."""
+
+    def __init__(self, *args, expand=None, **kwargs):
+        self.expand = expand or {}
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = []
+        for param in value:
+            descending = param.startswith("-")
+            name = param.lstrip("-")
+            if name not in self.param_map:
+                continue
+            for f in self.expand.get(name, [self.param_map[name]]):
+                if isinstance(f, str):
+                    ordering.append(f"-{f}" if descending else f)
+                elif isinstance(f, OrderBy):
+                    ordering.append(f.copy().reverse_ordering() if descending else f)
+                else:
+                    ordering.append(f.desc() if descending else f.asc())
+        return qs.order_by(*ordering, "pk")
+
+
+class PlanFilterSet(df.FilterSet):
+    """A FilterSet whose choices are limited to one plan (`plan=`) and that knows the plan's today."""
+
+    def __init__(self, *args, plan=None, today=None, **kwargs):
+        self.plan = plan
+        self.today = today
+        super().__init__(*args, **kwargs)
+        activities = Activity.objects.filter(accomplishment__work_plan=plan).select_related("accomplishment")
+        if "activity" in self.filters:
+            self.filters["activity"].queryset = activities.order_by("accomplishment__order", "number")
+
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                    widget.attrs.setdefault("class", "form-check-input")
+                elif isinstance(widget, forms.Select):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+            form._styled = True
+        return form
+
+
+class MilestoneFilter(PlanFilterSet):
+    accomplishment = df.ModelChoiceFilter(
+        field_name="activity__accomplishment", label="Expected accomplishment", queryset=ExpectedAccomplishment.objects,
+        empty_label="Any accomplishment")
+    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
+    lead_body = df.ModelChoiceFilter(field_name="activity__lead_body", label="Lead body", queryset=LeadBody.objects,
+                                     empty_label="Any lead body")
+    status = df.MultipleChoiceFilter(choices=Milestone.Status.choices, label="Status",
+                                     widget=forms.CheckboxSelectMultiple)
+    due_meeting = df.ModelChoiceFilter(label="Due to meeting", queryset=Meeting.objects, empty_label="Any meeting")
+    due_from = df.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from", widget=DATE)
+    due_to = df.DateFilter(field_name="due_on", lookup_expr="lte", label="Due until", widget=DATE)
+    overdue = df.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
+    quiet_since = df.DateFilter(label="No accepted update since", method="filter_quiet_since", widget=DATE,
+                                help_text="No accepted update for a period ending on or after this date.")
+    o = ColumnOrderingFilter(
+        fields=(("ref", "ref"), ("activity__title", "activity"), ("activity__lead_body__short_name", "lead"),
+                ("due_on", "due"), ("status", "status"), ("last_accepted_on", "updated")),
+        expand={"ref": list(DOCUMENT_ORDER)},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Milestone
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["accomplishment"].queryset = ExpectedAccomplishment.objects.filter(
+            work_plan=self.plan).order_by("order", "code")
+        self.filters["lead_body"].queryset = LeadBody.objects.filter(
+            activities__accomplishment__work_plan=self.plan).distinct().order_by("name")
+        self.filters["due_meeting"].queryset = Meeting.objects.order_by("start_date")
+
+    def filter_overdue(self, qs, name, value):
+        return qs.overdue(self.today) if value else qs
+
+    def filter_quiet_since(self, qs, name, value):
+        return no_accepted_update_since(qs, value) if value else qs
+
+
+def _years():
+    return [(y, str(y)) for y in range(2014, 2016)]
+
+
+class ContributionFilter(PlanFilterSet):
+    member = df.ModelChoiceFilter(label="Member", queryset=Member.objects, empty_label="Any member")
+    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
+    kind = df.ChoiceFilter(choices=Contribution.Kind.choices, label="Kind", empty_label="Any kind")
+    year = df.ChoiceFilter(choices=_years, label="Year", empty_label="Any year")
+    state = df.ChoiceFilter(choices=Contribution.State.choices, label="State", empty_label="Any state")
+    o = ColumnOrderingFilter(
+        fields=(("member__acronym", "member"), ("activity", "activity"), ("kind", "kind"), ("year", "year"),
+                ("staff_days", "days"), ("amount_usd", "usd"), ("state", "state")),
+        expand={"activity": ["activity__accomplishment__order", "activity__number"]},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Contribution
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["member"].queryset = Member.objects.order_by("acronym")
+        if self.plan is not None:
+            years = [(y, str(y)) for y in self.plan.years]
+            self.filters["year"].extra["choices"] = years

@@ -1,0 +1,383 @@
+"""Reads for the plan at a glance.
+
+Every function here runs a fixed number of queries whatever the size of the plan: figures are
+aggregated in the database (Count/Sum with filter=Q(...)); Python only arranges the few result rows.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
+from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
+from activities.querysets import OPEN_STATUSES
+
+STATUSES = list(Milestone.Status.choices)
+DUE_SOON_DAYS = 60
+REPORTED = Contribution.State.REPORTED
+
+
+def milestones_of_plan(*, plan: WorkPlan):
+    """The plan's milestones (sub-items included), annotated with `due_on` and `last_accepted_on`."""
+    last_accepted = (
+        ProgressUpdate.objects.filter(milestone=OuterRef("pk"), review_state=ProgressUpdate.ReviewState.ACCEPTED)
+        .order_by("-period_end").values("period_end")[:1]
+    )
+    return (
+        Milestone.objects.filter(activity__accomplishment__work_plan=plan)
+        .with_due()
+        .annotate(last_accepted_on=Subquery(last_accepted))
+    )
+
+
+# Sub-items follow their parent: by the parent's place, then the parent itself, then the sub-items.
+DOCUMENT_ORDER = ("activity__accomplishment__order", "activity__number", Coalesce("parent__order", "order"),
+                  Coalesce("parent__label", "label"), F("parent_id").asc(nulls_first=True), "order", "label")
+
+
+def milestones_for_list(*, plan: WorkPlan):
+    """Milestones with what their row shows, in the order of the document."""
+    return milestones_of_plan(plan=plan).select_related(
+        "activity__accomplishment", "activity__lead_body", "parent", "due_meeting"
+    ).order_by(*DOCUMENT_ORDER)
+
+
+def contributions_of_plan(*, plan: WorkPlan):
+    return Contribution.objects.filter(activity__accomplishment__work_plan=plan).select_related(
+        "member", "activity__accomplishment"
+    ).order_by("year", "member__acronym", "activity__accomplishment__order", "activity__number", "kind", "pk")
+
+
+def no_accepted_update_since(qs, since: datetime.date):
+    """Milestones without an accepted update for a period ending on or after `since`."""
+    recent = ProgressUpdate.objects.filter(
+        milestone=OuterRef("pk"), review_state=ProgressUpdate.ReviewState.ACCEPTED, period_end__gte=since
+    )
+    return qs.filter(~Exists(recent))
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+@dataclass
+class StatusRow:
+    """Milestone counts by status for one accomplishment or one lead body."""
+
+    key: str
+    label: str
+    counts: dict[str, int]
+    total: int = 0
+    overdue: int = 0
+    query: str = ""  # the milestone list's filter for these milestones
+
+
+    @property
+    def completed(self) -> int:
+        return self.counts.get("completed", 0)
+
+    @property
+    def countable(self) -> int:
+        """Milestones that can still be completed: all but the cancelled ones."""
+        return self.total - self.counts.get("cancelled", 0)
+
+    @property
+    def share_completed(self) -> int:
+        return round(100 * self.completed / self.countable) if self.countable else 0
+
+    @property
+    def segments(self):
+        """(status, label, count, start %, width %) for the stacked bar."""
+        out, start = [], 0.0
+        for value, label in STATUSES:
+            n = self.counts.get(value, 0)
+            width = 100 * n / self.total if self.total else 0
+            out.append((value, label, n, round(start, 3), round(width, 3)))
+            start += width
+        return out
+
+    @property
+    def ordered_counts(self):
+        return [(value, label, self.counts.get(value, 0)) for value, label in STATUSES]
+
+
+def _status_aggregates(today: datetime.date):
+    aggregates = {f"n_{value}": Count("id", filter=Q(status=value)) for value, _ in STATUSES}
+    aggregates["total"] = Count("id")
+    aggregates["overdue"] = Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today))
+    return aggregates
+
+
+def _status_row(key, label, agg, query="") -> StatusRow:
+    agg = agg or {}
+    return StatusRow(
+        key=key, label=label, counts={value: agg.get(f"n_{value}", 0) for value, _ in STATUSES},
+        total=agg.get("total", 0), overdue=agg.get("overdue", 0), query=query,
+    )
+
+
+def _milestones_in_year(qs, year: int | None):
+    """A year narrows milestones to those due in it; undated milestones count only for both years."""
+    return qs.filter(due_on__year=year) if year else qs
+
+
+def status_by_accomplishment(*, plan: WorkPlan, today: datetime.date, year: int | None = None) -> list[StatusRow]:
+    """Two queries: the accomplishments, and the counts grouped by accomplishment."""
+    qs = _milestones_in_year(Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due(), year)
+    grouped = {
+        row["activity__accomplishment_id"]: row
+        for row in qs.order_by().values("activity__accomplishment_id").annotate(**_status_aggregates(today))
+    }
+    return [
+        _status_row(ea.code, f"{ea.code}. {ea.category}", grouped.get(ea.pk), f"accomplishment={ea.pk}")
+        for ea in ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
+    ]
+
+
+def status_by_lead_body(*, plan: WorkPlan, today: datetime.date, year: int | None = None) -> list[StatusRow]:
+    """Two queries: the plan's lead bodies, and the counts grouped by lead body."""
+    qs = _milestones_in_year(Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due(), year)
+    grouped = {
+        row["activity__lead_body_id"]: row
+        for row in qs.order_by().values("activity__lead_body_id").annotate(**_status_aggregates(today))
+    }
+    bodies = LeadBody.objects.filter(activities__accomplishment__work_plan=plan).distinct().order_by("name")
+    rows = [_status_row(b.short_name, b.name, grouped.get(b.pk), f"lead_body={b.pk}") for b in bodies]
+    if None in grouped:
+        rows.append(_status_row("none", "No lead body named", grouped[None]))
+    return rows
+
+
+def status_totals(rows: list[StatusRow]) -> StatusRow:
+    """The whole plan: the sum of the grouped rows (already-aggregated figures, not data rows)."""
+    total = StatusRow(key="all", label="Whole plan", counts={value: 0 for value, _ in STATUSES})
+    for row in rows:
+        for value in total.counts:
+            total.counts[value] += row.counts[value]
+        total.total += row.total
+        total.overdue += row.overdue
+    return total
+
+
+def _milestone_row_related(qs):
+    return qs.select_related("activity__accomplishment", "activity__lead_body", "parent", "due_meeting")
+
+
+def meetings_next(*, plan: WorkPlan, today: datetime.date, year: int | None = None, limit: int = 4):
+    """The next meetings (from today) with the plan's milestones due to each: two queries."""
+    due = _milestone_row_related(Milestone.objects.filter(activity__accomplishment__work_plan=plan)).order_by(
+        *DOCUMENT_ORDER)
+    meetings = Meeting.objects.filter(end_date__gte=today)
+    if year:
+        meetings = meetings.filter(start_date__year=year)
+    return list(meetings.order_by("start_date", "code").prefetch_related(
+        Prefetch("milestones_due", queryset=due, to_attr="plan_milestones"))[:limit])
+
+
+def milestones_due_soon(*, plan: WorkPlan, today: datetime.date, days: int = DUE_SOON_DAYS):
+    """Open milestones due from today to today + `days`, soonest first."""
+    qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().open()
+    qs = qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+    return list(_milestone_row_related(qs).order_by("due_on", "activity__accomplishment__order", "activity__number"))
+
+
+def updates_latest_accepted(*, plan: WorkPlan, year: int | None = None, limit: int = 6):
+    qs = ProgressUpdate.objects.accepted().filter(activity__accomplishment__work_plan=plan)
+    if year:
+        qs = qs.filter(period_start__year__lte=year, period_end__year__gte=year)
+    return list(qs.select_related("activity__accomplishment", "milestone__parent", "author")
+                .order_by("-reviewed_at", "-period_end", "-pk")[:limit])
+
+
+CONTRIBUTION_SUMS = {
+    "days_pledged": Sum("staff_days", filter=~Q(state=REPORTED)),
+    "days_reported": Sum("staff_days", filter=Q(state=REPORTED)),
+    "usd_pledged": Sum("amount_usd", filter=~Q(state=REPORTED)),
+    "usd_reported": Sum("amount_usd", filter=Q(state=REPORTED)),
+}
+
+
+@dataclass
+class ContributionSums:
+    label: str
+    days_pledged: float = 0
+    days_reported: float = 0
+    usd_pledged: float = 0
+    usd_reported: float = 0
+
+    @classmethod
+    def from_row(cls, label, row):
+        return cls(label=label, **{k: row.get(k) or 0 for k in CONTRIBUTION_SUMS})
+
+
+def contributions_summary(*, plan: WorkPlan, year: int | None = None):
+    """Staff days and USD, pledged (pledged, budgeted or programmed) vs reported, by member and by kind.
+
+    Three queries: grouped by member, grouped by kind, and the totals.
+    """
+    qs = Contribution.objects.filter(activity__accomplishment__work_plan=plan)
+    if year:
+        qs = qs.filter(year=year)
+    by_member = [
+        ContributionSums.from_row(row["member__acronym"], row)
+        for row in qs.order_by("member__acronym").values("member__acronym").annotate(**CONTRIBUTION_SUMS)
+    ]
+    kinds = dict(Contribution.Kind.choices)
+    by_kind_rows = {row["kind"]: row for row in qs.order_by().values("kind").annotate(**CONTRIBUTION_SUMS)}
+    by_kind = [ContributionSums.from_row(label, by_kind_rows[value])
+               for value, label in kinds.items() if value in by_kind_rows]
+    totals = ContributionSums.from_row("Total", qs.aggregate(**CONTRIBUTION_SUMS))
+    usd_max = max([max(r.usd_pledged, r.usd_reported) for r in by_member] + [1])
+    return {"by_member": by_member, "by_kind": by_kind, "totals": totals, "usd_max": usd_max}
+
+
+def contribution_pivot(qs):
+    """Member × kind: staff days and USD per cell, with row, column and grand totals (three queries)."""
+    kinds = list(Contribution.Kind.choices)
+    sums = {"days": Sum("staff_days"), "usd": Sum("amount_usd")}
+    cells = {}
+    for row in qs.order_by().values("member__acronym", "kind").annotate(**sums):
+        cells[(row["member__acronym"], row["kind"])] = row
+    member_totals = {row["member__acronym"]: row
+                     for row in qs.order_by().values("member__acronym").annotate(**sums)}
+    kind_totals = {row["kind"]: row for row in qs.order_by().values("kind").annotate(**sums)}
+    grand = qs.order_by().aggregate(**sums)
+    rows = [
+        {"member": acronym, "cells": [cells.get((acronym, value), {}) for value, _ in kinds], "total": total}
+        for acronym, total in sorted(member_totals.items())
+    ]
+    return {
+        "kinds": kinds, "rows": rows,
+        "kind_totals": [kind_totals.get(value, {}) for value, _ in kinds], "grand": grand,
+    }
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+LABEL_WIDTH = 300
+MONTH_WIDTH = 44
+ROW_HEIGHT = 24
+GROUP_HEIGHT = 28
+AXIS_HEIGHT = 64
+MARGIN_RIGHT = 56
+
+
+@dataclass
+class Marker:
+    milestone: Milestone
+    x: float
+    y: float
+    tip_left: bool = False
+
+
+@dataclass
+class Row:
+    activity: Activity
+    y: float
+    markers: list[Marker] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    accomplishment: ExpectedAccomplishment
+    y: float
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+    major: bool = False
+
+
+@dataclass
+class Timeline:
+    start: datetime.date
+    end: datetime.date
+    x0: float
+    x1: float
+    width: float
+    height: float
+    groups: list[Group]
+    months: list[Tick]
+    quarters: list[Tick]
+    meetings: list[tuple[Meeting, float]]
+    today: datetime.date
+    today_x: float | None
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    def x(self, day: datetime.date) -> float:
+        return round(self.x0 + (day - self.start).days * (self.x1 - self.x0) / (self.end - self.start).days, 2)
+
+    @property
+    def marker_count(self):
+        return sum(len(row.markers) for group in self.groups for row in group.rows)
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def plan_timeline(*, plan: WorkPlan, today: datetime.date) -> Timeline:
+    """The plan's period as a Gantt-like layout (three queries: activities, dated milestones, meetings).
+
+    The span is the plan's years, widened by whole months if a milestone falls outside them.
+    """
+    activities = list(
+        Activity.objects.filter(accomplishment__work_plan=plan).select_related("accomplishment", "lead_body")
+        .order_by("accomplishment__order", "accomplishment__code", "number")
+    )
+    milestones = list(
+        Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(due_on__isnull=False)
+        .select_related("activity__accomplishment", "parent", "due_meeting")
+        .order_by("due_on", "parent_id", "order", "label")
+    )
+    start = datetime.date(plan.first_year, 1, 1)
+    end = datetime.date(plan.last_year + 1, 1, 1)
+    if milestones:
+        start = min(start, _month_start(min(m.due_on for m in milestones)))
+        end = max(end, _next_month(max(m.due_on for m in milestones)))
+    meetings = list(Meeting.objects.filter(start_date__gte=start, start_date__lt=end).order_by("start_date"))
+
+    months = []
+    day = start
+    while day < end:
+        months.append(day)
+        day = _next_month(day)
+    x0, x1 = LABEL_WIDTH, LABEL_WIDTH + MONTH_WIDTH * len(months)
+    tl = Timeline(start=start, end=end, x0=x0, x1=x1, width=x1 + MARGIN_RIGHT, height=0, groups=[],
+                  months=[], quarters=[], meetings=[], today=today, today_x=None)
+    tl.months = [Tick(tl.x(m), m.strftime("%b"), major=m.month == 1) for m in months]
+    tl.quarters = [Tick(tl.x(m), f"Q{(m.month - 1) // 3 + 1} {m.year}", major=m.month == 1)
+                   for m in months if m.month in (1, 4, 7, 10)]
+    tl.meetings = [(meeting, tl.x(meeting.start_date)) for meeting in meetings]
+    tl.today_x = tl.x(today) if start <= today <= end else None
+
+    by_activity: dict[int, list[Milestone]] = {}
+    for m in milestones:
+        by_activity.setdefault(m.activity_id, []).append(m)
+    y = AXIS_HEIGHT
+    middle = (x0 + x1) / 2
+    current = None
+    for activity in activities:
+        if current is None or current.accomplishment.pk != activity.accomplishment.pk:
+            current = Group(accomplishment=activity.accomplishment, y=y)
+            tl.groups.append(current)
+            y += GROUP_HEIGHT
+        row = Row(activity=activity, y=y)
+        for m in by_activity.get(activity.pk, []):
+            x = tl.x(m.due_on)
+            row.markers.append(Marker(milestone=m, x=x, y=y + ROW_HEIGHT / 2, tip_left=x > middle))
+        current.rows.append(row)
+        y += ROW_HEIGHT
+    tl.height = y + 8
+    return tl

@@ -1,0 +1,47 @@
+"""Pages must not grow their query count with the data: the same bound on the seed plan and at scale 10."""
+import pytest
+from django.urls import reverse
+
+from accomplishments.selectors import workplan_current
+from activities.generate import plan_generate
+from activities.models import Milestone
+
+pytestmark = pytest.mark.django_db
+
+# Measured: the session, the user and the role check (3), then each page's own reads.
+BOUND = {
+    "overview:dashboard": 15,
+    "overview:timeline": 7,
+    "overview:milestone-list": 10,
+    "overview:contribution-list": 12,
+}
+EXPORTS = {"overview:milestone-export": 5, "overview:contribution-export": 5}
+
+
+def _measure(client, django_assert_max_num_queries, counts):
+    for name, bound in BOUND.items():
+        query = {"o": "-due", "status": ["on_track", "at_risk", "delayed", "not_started"]} \
+            if name == "overview:milestone-list" else {}
+        with django_assert_max_num_queries(bound) as ctx:
+            response = client.get(reverse(name), query)
+        assert response.status_code == 200
+        counts.setdefault(name, []).append(len(ctx.captured_queries))
+    for name, bound in EXPORTS.items():
+        for fmt in ("csv", "xlsx"):
+            with django_assert_max_num_queries(bound) as ctx:
+                response = client.get(reverse(name, args=[fmt]))
+            assert response.status_code == 200
+            counts.setdefault(f"{name} {fmt}", []).append(len(ctx.captured_queries))
+
+
+def test_query_counts_do_not_grow_with_the_plan(client_as, living_plan, django_assert_max_num_queries):
+    client = client_as("viewer")
+    counts = {}
+    _measure(client, django_assert_max_num_queries, counts)
+    plan = plan_generate(scale=10)
+    assert workplan_current() == plan
+    assert Milestone.objects.filter(activity__accomplishment__work_plan=plan).count() > 200
+    _measure(client, django_assert_max_num_queries, counts)
+    for name, (small, large) in counts.items():
+        assert small == large, f"{name}: {small} queries on the seed plan, {large} at scale 10"
+    print("\nqueries per page (seed, scale 10):", counts)

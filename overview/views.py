@@ -1,0 +1,244 @@
+"""The plan at a glance: dashboard, timeline, the two lists with their exports, search, and "as of"."""
+import datetime
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from rules.contrib.views import PermissionRequiredMixin
+
+from accomplishments.selectors import workplan_current
+from activities.querysets import OPEN_STATUSES
+from emgplan import clock
+
+from . import selectors
+from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
+from .filters import ContributionFilter, MilestoneFilter
+from .search import plan_search
+
+PERMISSION = "overview.view_overview"
+PAGE_SIZE = 50
+
+
+class OverviewMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = PERMISSION
+
+    def dispatch(self, request, *args, **kwargs):
+        self.today = clock.today(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def plan(self):
+        if not hasattr(self, "_plan"):
+            self._plan = workplan_current()
+        return self._plan
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(plan=self.plan, today=self.today)
+        return ctx
+
+
+def _year(request, plan):
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+    return year if plan and year in plan.years else None
+
+
+class DashboardView(OverviewMixin, TemplateView):
+    """Where the plan stands and what is due next, for the whole plan or one year."""
+
+    template_name = "overview/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        plan, today = self.plan, self.today
+        if plan is None:
+            return ctx
+        year = _year(self.request, plan)
+        by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
+        ctx.update(
+            year=year,
+            years=list(plan.years),
+            by_accomplishment=by_accomplishment,
+            by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
+            plan_totals=selectors.status_totals(by_accomplishment),
+            meetings=selectors.meetings_next(plan=plan, today=today, year=year),
+            due_soon=selectors.milestones_due_soon(plan=plan, today=today),
+            due_soon_days=selectors.DUE_SOON_DAYS,
+            updates=selectors.updates_latest_accepted(plan=plan, year=year),
+            contributions=selectors.contributions_summary(plan=plan, year=year),
+            statuses=selectors.STATUSES,
+        )
+        return ctx
+
+
+class TimelineView(OverviewMixin, TemplateView):
+    """The plan's months as a server-rendered SVG chart: readable without JavaScript."""
+
+    template_name = "overview/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.plan is not None:
+            ctx["timeline"] = selectors.plan_timeline(plan=self.plan, today=self.today)
+            ctx["statuses"] = selectors.STATUSES
+        return ctx
+
+
+class TimelinePdfView(OverviewMixin, View):
+    """The timeline on A3 landscape, rendered by WeasyPrint."""
+
+    def get(self, request):
+        from weasyprint import HTML
+
+        if self.plan is None:
+            raise Http404("No work plan loaded.")
+        html = render_to_string("overview/timeline_pdf.html", {
+            "plan": self.plan, "today": self.today, "statuses": selectors.STATUSES, "for_print": True,
+            "timeline": selectors.plan_timeline(plan=self.plan, today=self.today),
+        }, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="emg-timeline-{self.today:%Y-%m-%d}.pdf"'
+        return response
+
+
+class PlanFilterMixin(OverviewMixin):
+    """The list's filterset, scoped to the current plan; shared by the list page and its exports."""
+
+    filterset_class = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.base_queryset() if self.plan else self.filterset_class._meta.model.objects.none()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs.update(plan=self.plan, today=self.today)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()
+        return ctx
+
+
+class ListExportMixin(PlanFilterMixin, FilterView):
+    """Renders the filtered rows (every page) as CSV or Excel."""
+
+    columns: list = []
+    stem = ""
+    sheet = ""
+
+    def get(self, request, *args, fmt, **kwargs):
+        filterset = self.get_filterset(self.get_filterset_class())
+        # As on the list page (strict): an invalid filter selects nothing rather than everything.
+        rows = self.get_queryset().none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+        if fmt == "csv":
+            return export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today)
+        if fmt == "xlsx":
+            return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet, today=self.today)
+        raise Http404("Unknown format.")
+
+
+class MilestoneListMixin:
+    filterset_class = MilestoneFilter
+
+    def base_queryset(self):
+        return selectors.milestones_for_list(plan=self.plan)
+
+
+class ContributionListMixin:
+    filterset_class = ContributionFilter
+
+    def base_queryset(self):
+        return selectors.contributions_of_plan(plan=self.plan)
+
+
+class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
+    """Every milestone of the plan, filtered, sorted and paginated from the query string."""
+
+    template_name = "overview/milestone_list.html"
+    paginate_by = PAGE_SIZE
+    strict = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["open_statuses"] = OPEN_STATUSES
+        return ctx
+
+
+class MilestoneExportView(MilestoneListMixin, ListExportMixin):
+    columns = MILESTONE_COLUMNS
+    stem = "milestones"
+    sheet = "Milestones"
+
+
+class ContributionListView(ContributionListMixin, PlanFilterMixin, FilterView):
+    """In-kind contributions to the plan, with a member × kind pivot of what the filter selects."""
+
+    template_name = "overview/contribution_list.html"
+    paginate_by = PAGE_SIZE
+    strict = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["pivot"] = selectors.contribution_pivot(self.object_list)
+        return ctx
+
+
+class ContributionExportView(ContributionListMixin, ListExportMixin):
+    columns = CONTRIBUTION_COLUMNS
+    stem = "contributions"
+    sheet = "Contributions"
+
+
+class SearchView(OverviewMixin, TemplateView):
+    """Activities, milestones and accepted progress that match the words, grouped by type."""
+
+    template_name = "overview/search.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        q = self.request.GET.get("q", "").strip()[:200]
+        groups = plan_search(plan=self.plan, q=q)
+        ctx.update(q=q, groups=groups, hit_count=sum(len(g.hits) for g in groups))
+        return ctx
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(required=False, label="Plan as of")
+    reset = forms.BooleanField(required=False)
+
+
+class AsOfView(OverviewMixin, View):
+    """Sets (or clears) the date the signed-in user views the plan as of; kept in the session."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = AsOfForm(request.POST)
+        if form.is_valid():
+            chosen = form.cleaned_data["as_of"]
+            if form.cleaned_data["reset"] or not chosen:
+                request.session.pop(clock.SESSION_KEY, None)
+            elif datetime.date(2000, 1, 1) <= chosen <= datetime.date(2100, 12, 31):
+                request.session[clock.SESSION_KEY] = chosen.isoformat()
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = reverse("overview:dashboard")
+        return HttpResponseRedirect(target)
+
