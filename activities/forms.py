@@ -29,6 +29,27 @@ def plan_period(activity):
     return plan.first_year, plan.last_year
 
 
+def check_dates_in_plan(form, activity, names):
+    """Dates fall in the plan period, or the year before it (the plan is adopted then, and work may start)."""
+    first, last = plan_period(activity)
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value and not (first - 1 <= value.year <= last):
+            form.add_error(name, ValidationError(
+                f"The date must fall within the plan period ({first - 1}–{last}).", code="outside_plan_period"))
+
+
+def check_completion(form, status, completed_on):
+    """A completed milestone has a completion date, and only a completed one."""
+    if status == Milestone.Status.COMPLETED and not completed_on:
+        form.add_error("completed_on", ValidationError(
+            "A completed milestone needs its completion date.", code="completion_date_required"))
+    if completed_on and status and status != Milestone.Status.COMPLETED:
+        form.add_error("completed_on", ValidationError(
+            "Only a completed milestone has a completion date: clear it or set the status to Completed.",
+            code="completion_date_unfinished"))
+
+
 class ActivityForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Activity
@@ -48,24 +69,10 @@ class MilestoneForm(CrispyMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        status, completed_on = data.get("status"), data.get("completed_on")
-        if status == Milestone.Status.COMPLETED and not completed_on:
-            self.add_error("completed_on", ValidationError(
-                "A completed milestone needs its completion date.", code="completion_date_required"))
-        if completed_on and status and status != Milestone.Status.COMPLETED:
-            self.add_error("completed_on", ValidationError(
-                "Only a completed milestone has a completion date: clear it or set the status to Completed.",
-                code="completion_date_unfinished"))
+        check_completion(self, data.get("status"), data.get("completed_on"))
         activity = data.get("activity") or getattr(self.instance, "activity", None)
         if activity is not None:
-            first, last = plan_period(activity)
-            for name in ("due_date", "completed_on"):
-                value = data.get(name)
-                if value and not (first - 1 <= value.year <= last):
-                    # The plan is adopted in the year before it starts, so work may begin then.
-                    self.add_error(name, ValidationError(
-                        f"The date must fall within the plan period ({first - 1}–{last}).",
-                        code="outside_plan_period"))
+            check_dates_in_plan(self, activity, ("due_date", "completed_on"))
         return data
 
 
@@ -133,22 +140,9 @@ class MilestoneStatusForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        status, completed_on = data.get("status"), data.get("completed_on")
-        if status == Milestone.Status.COMPLETED and not completed_on:
-            self.add_error("completed_on", ValidationError("A completed milestone needs its completion date.",
-                                                           code="completion_date_required"))
-        if completed_on and status != Milestone.Status.COMPLETED:
-            self.add_error("completed_on", ValidationError(
-                "Only a completed milestone has a completion date: clear it or set the status to Completed.",
-                code="completion_date_unfinished"))
+        check_completion(self, data.get("status"), data.get("completed_on"))
         if self.milestone is not None:
-            first, last = plan_period(self.milestone.activity)
-            for name in ("completed_on", "due_date"):
-                value = data.get(name)
-                if value and not (first - 1 <= value.year <= last):
-                    self.add_error(name, ValidationError(
-                        f"The date must fall within the plan period ({first - 1}–{last}).",
-                        code="outside_plan_period"))
+            check_dates_in_plan(self, self.milestone.activity, ("completed_on", "due_date"))
         return data
 
 
@@ -217,13 +211,7 @@ class ProgressUpdateForm(CrispyMixin, forms.ModelForm):
             self.add_error("narrative", ValidationError(
                 "Explain in the narrative why the work is at risk or delayed.", code="narrative_required"))
         if self.activity is not None:
-            first, last = plan_period(self.activity)
-            for name in ("period_start", "period_end"):
-                value = data.get(name)
-                if value and not (first - 1 <= value.year <= last):
-                    self.add_error(name, ValidationError(
-                        f"The date must fall within the plan period ({first - 1}–{last}).",
-                        code="outside_plan_period"))
+            check_dates_in_plan(self, self.activity, ("period_start", "period_end"))
         return data
 
 
