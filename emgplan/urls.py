@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accomplishments.urls")),
     path("", include("activities.urls")),
+    path("", include("reports.urls")),
 ]
