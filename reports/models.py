@@ -1,4 +1,6 @@
 """Report requests: one row per request, with its state, its compiled files and the data it was built from."""
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -38,6 +40,8 @@ class Report(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    # Names the report's folder of files: unique across databases that share one media folder.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     work_plan = models.ForeignKey(WorkPlan, on_delete=models.PROTECT, related_name="reports")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SOM)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="reports")

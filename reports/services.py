@@ -58,7 +58,7 @@ def report_retry(*, report: Report, by) -> Report:
 
 def _file_stem(report: Report) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", report.symbol).strip("-") or "report"
-    return f"reports/{report.pk}/{slug}"
+    return f"reports/{report.uuid}/{slug}"
 
 
 def report_snapshot_build(*, report: Report) -> dict:
@@ -79,7 +79,7 @@ def report_files_write(*, report: Report, snapshot: dict) -> dict[str, str]:
             default_storage.delete(name)
         names[fmt] = default_storage.save(name, ContentFile(content))
     # Files of an earlier run under another name (the symbol changed) go too.
-    directory = f"reports/{report.pk}"
+    directory = f"reports/{report.uuid}"
     if default_storage.exists(directory):
         for filename in default_storage.listdir(directory)[1]:
             if f"{directory}/{filename}" not in names.values():

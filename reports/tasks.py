@@ -26,6 +26,9 @@ def compile_report(self, report_id: int) -> str | None:
         if self.request.retries >= self.max_retries:
             services.report_fail(report_id=report_id, reason=f"Gave up after {self.max_retries} retries: {exc}")
             return "failed"
+        if self.request.is_eager:
+            # No worker to hand a delayed retry to (and Retry would reach the web request): retry in-process.
+            return self.apply(args=[report_id], retries=self.request.retries + 1).get()
         # Exponential backoff: 2, 4, 8 ... seconds, capped.
         countdown = min(2 ** (self.request.retries + 1), settings.REPORTS_RETRY_BACKOFF_MAX)
         raise self.retry(exc=exc, countdown=countdown) from exc
