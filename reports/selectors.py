@@ -43,7 +43,7 @@ def _update(u: ProgressUpdate) -> dict:
 
 def report_snapshot(*, plan: WorkPlan, kind: str, meeting: Meeting, as_of: datetime.date, symbol: str,
                     issued_on: datetime.date) -> dict:
-    """Everything a report shows, as JSON. Seven queries, whatever the size of the plan."""
+    """Everything a report shows, as JSON. Six queries, whatever the size of the plan."""
     accomplishments = list(ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code"))
     activities = list(
         Activity.objects.filter(accomplishment__work_plan=plan).select_related("lead_body")
