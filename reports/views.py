@@ -62,7 +62,7 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         report = services.report_request(
             by=self.request.user, plan=plan, issued_on=clock.today(self.request), **form.cleaned_data
         )
-        messages.success(self.request, f"Report {report.symbol} requested: it is being compiled.")
+        messages.success(self.request, f"Report {report.symbol} requested. This page shows when its files are ready.")
         return redirect("reports:detail", pk=report.pk)
 
 

@@ -38,6 +38,18 @@ def _table(doc, header, rows, total=None, numeric=()):
     return table
 
 
+def _para(doc, text="", style_id=None):
+    """add_paragraph with a style id: python-docx's lookup by style name is slow for long documents."""
+    p = doc.add_paragraph(text)
+    if style_id:
+        p._p.style = style_id
+    return p
+
+
+def _heading(doc, text, level):
+    return _para(doc, text, f"Heading{level}")
+
+
 def _repeat_header(row):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -62,11 +74,11 @@ def _header_block(doc, s, title):
         p = doc.add_paragraph()
         p.add_run(f"{label}: ")
         p.add_run(value).bold = True
-    doc.add_paragraph(title, style="Title")
+    _para(doc, title, "Title")
 
 
 def _milestone(doc, m, indent):
-    p = doc.add_paragraph(style="List Paragraph")
+    p = _para(doc, style_id="ListParagraph")
     p.paragraph_format.left_indent = Pt(indent)
     p.add_run(f"{m['ref']} ").bold = True
     p.add_run(m["text"])
@@ -86,15 +98,15 @@ def _progress(doc, progress, indent, label):
 
 
 def _som(doc, s):
-    doc.add_heading("I. Introduction", level=1)
+    _heading(doc, "I. Introduction", 1)
     for text in introduction(s):
         doc.add_paragraph(text)
-    doc.add_heading("II. Progress by expected accomplishment", level=1)
+    _heading(doc, "II. Progress by expected accomplishment", 1)
     for ea in s["accomplishments"]:
-        doc.add_heading(f"{ea['code']}. {ea['category']}", level=2)
+        _heading(doc, f"{ea['code']}. {ea['category']}", 2)
         doc.add_paragraph(f"Expected accomplishment: {ea['statement']}").runs[0].italic = True
         for a in ea["activities"]:
-            doc.add_heading(f"{a['code']} {a['title']}", level=3)
+            _heading(doc, f"{a['code']} {a['title']}", 3)
             doc.add_paragraph(f"Lead: {a['lead_body'] or 'not named'}")
             if a["progress"]:
                 _progress(doc, a["progress"], 0, "Latest accepted progress on the activity")
@@ -105,7 +117,7 @@ def _som(doc, s):
             if not a["milestones"]:
                 doc.add_paragraph("No lettered milestones.")
     c = s["contributions"]
-    doc.add_heading("III. In-kind contributions", level=1)
+    _heading(doc, "III. In-kind contributions", 1)
     doc.add_paragraph(f"Contributions recorded up to {s['as_of'][:4]}, in staff days and US dollars.")
     total = ("Total", "", fmt_days(c["totals"]["staff_days"]), fmt_usd(c["totals"]["amount_usd"]))
     _table(doc, ("Member", "Kind", "Staff days", "USD"),
@@ -115,37 +127,37 @@ def _som(doc, s):
     _table(doc, ("Activity", "Staff days", "USD"),
            [(r["activity"], fmt_days(r["staff_days"]), fmt_usd(r["amount_usd"])) for r in c["by_activity"]],
            (total[0], total[2], total[3]), numeric=(1, 2))
-    doc.add_heading("IV. Milestones overdue or at risk", level=1)
+    _heading(doc, "IV. Milestones overdue or at risk", 1)
     if s["attention"]:
         _table(doc, ("Milestone", "Text", "Due", "Status"),
                [(f"{m['activity']}{m['ref']}", m["text"], due_text(m),
                  m["status_display"] + (" (overdue)" if m["overdue"] else "")) for m in s["attention"]])
     else:
         doc.add_paragraph(f"No milestone is overdue or at risk as of {fmt_date(s['as_of'])}.")
-    doc.add_heading("V. Next steps", level=1)
+    _heading(doc, "V. Next steps", 1)
     for text in next_steps(s):
-        doc.add_paragraph(text, style="List Number")
+        _para(doc, text, "ListNumber")
 
 
 def _unea(doc, s):
-    doc.add_heading("I. Introduction", level=1)
+    _heading(doc, "I. Introduction", 1)
     for text in introduction(s):
         doc.add_paragraph(text)
-    doc.add_heading("II. Accomplishments", level=1)
+    _heading(doc, "II. Accomplishments", 1)
     for ea in s["accomplishments"]:
-        doc.add_heading(f"{ea['code']}. {ea['category']}", level=2)
+        _heading(doc, f"{ea['code']}. {ea['category']}", 2)
         doc.add_paragraph(ea["statement"]).runs[0].italic = True
         doc.add_paragraph(status_summary(ea))
         for title, text in ea_narrative(ea):
-            doc.add_heading(title, level=3)
+            _heading(doc, title, 3)
             doc.add_paragraph(text)
-    doc.add_heading("III. Completed milestones", level=1)
+    _heading(doc, "III. Completed milestones", 1)
     if s["completed"]:
         _table(doc, ("Milestone", "Text", "Completed"),
                [(f"{m['activity']}{m['ref']}", m["text"], fmt_date(m["completed_on"])) for m in s["completed"]])
     else:
         doc.add_paragraph(f"No milestone completed as of {fmt_date(s['as_of'])}.")
-    doc.add_heading("IV. Key outputs", level=1)
+    _heading(doc, "IV. Key outputs", 1)
     any_output = False
     for ea in s["accomplishments"]:
         for a in ea["activities"]:
@@ -153,11 +165,11 @@ def _unea(doc, s):
                 any_output = True
                 doc.add_paragraph(f"{a['code']} {a['title']}").runs[0].bold = True
                 for link in a["outputs"]:
-                    doc.add_paragraph(link, style="List Bullet")
+                    _para(doc, link, "ListBullet")
     if not any_output:
         doc.add_paragraph("No outputs recorded with the accepted progress.")
     c = s["contributions"]
-    doc.add_heading("V. Contributing members", level=1)
+    _heading(doc, "V. Contributing members", 1)
     doc.add_paragraph("; ".join(f"{m['name']} ({m['acronym']})" for m in c["members"]) or "No contributions recorded.")
     doc.add_paragraph(f"In all, {c['totals']['count']} contributions: {fmt_days(c['totals']['staff_days'])} staff "
                       f"days and USD {fmt_usd(c['totals']['amount_usd'])}.")

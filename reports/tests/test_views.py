@@ -40,7 +40,7 @@ def test_chair_requests_a_report_and_it_becomes_ready(client_as, progress, djang
         response = client.post(reverse("reports:create"), _data(), follow=True)
     report = Report.objects.get()
     assert response.redirect_chain[-1][0] == reverse("reports:detail", args=[report.pk])
-    assert b"Report EMG/SOM.20/3 requested" in response.content
+    assert b"Report EMG/SOM.20/3 requested." in response.content
     assert report.state == "ready" and report.requested_by.username == "chair"
     assert report.issued_on == datetime.date(2014, 9, 20) and report.as_of == AS_OF
     assert report.snapshot["meeting"]["code"] == "SOM20"
