@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView, View
@@ -12,7 +13,7 @@ from emgplan import clock
 from . import services
 from .forms import ReportForm, symbol_suggest
 from .models import FORMATS, Report
-from .selectors import report_list_queryset
+from .selectors import report_list_queryset, snapshot_compare
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -73,12 +74,36 @@ class ReportDetailView(ReportAccessMixin, DetailView):
     context_object_name = "report"
 
     def get_queryset(self):
-        return report_list_queryset()
+        # The snapshot itself can be large: the page only needs to know it exists.
+        return report_list_queryset().annotate(
+            has_snapshot=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField())
+        )
 
     def get_template_names(self):
         if self.request.htmx:
             return ["reports/partials/_report_status.html"]
         return [self.template_name]
+
+
+class ReportCompareView(ReportAccessMixin, DetailView):
+    """What changed between this report and another one (?with=<id>), from their snapshots."""
+
+    template_name = "reports/report_compare.html"
+    context_object_name = "report"
+
+    def get_queryset(self):
+        return Report.objects.select_related("meeting").filter(snapshot__isnull=False)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        others = Report.objects.filter(snapshot__isnull=False).exclude(pk=self.object.pk).select_related("meeting")
+        ctx["others"] = others.defer("snapshot").order_by("-requested_at")[:50]
+        other_id = self.request.GET.get("with", "")
+        if other_id.isdigit():
+            other = get_object_or_404(others, pk=other_id)
+            old, new = sorted([other, self.object], key=lambda r: (r.as_of, r.requested_at))
+            ctx.update(old=old, new=new, diff=snapshot_compare(old=old.snapshot, new=new.snapshot))
+        return ctx
 
 
 class ReportStatusView(ReportDetailView):

@@ -17,6 +17,7 @@ def _report(scope, state="ready"):
             meeting=Meeting.objects.get(code="SOM20"), as_of=datetime.date(2014, 9, 1), symbol="EMG/SOM.20/3",
             issued_on=datetime.date(2014, 9, 1), requested_by=scope.users["chair"], state=state,
             failure_reason="A renderer failed." if state == "failed" else "",
+            snapshot={"symbol": "EMG/SOM.20/3"} if state == "ready" else None,
         )
         if state == "ready":
             report.pdf.save(f"reports/{report.uuid}/EMG-SOM-20-3.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
@@ -48,6 +49,8 @@ RULES = [
     _posting_is_refused("reports:status", args=lambda s: [_report(s, "running").pk]),
     Rule("reports:download", EVERYONE, args=lambda s: [_report(s).pk, "pdf"]),
     _posting_is_refused("reports:download", args=lambda s: [_report(s).pk, "pdf"]),
+    Rule("reports:compare", EVERYONE, args=lambda s: [_report(s).pk]),
+    _posting_is_refused("reports:compare", args=lambda s: [_report(s).pk]),
     Rule("reports:retry", REQUESTERS, method="POST", args=lambda s: [_report(s, "failed").pk]),
     Rule("reports:retry", set(), args=lambda s: [_report(s, "failed").pk],
          expect={role: 405 for role in REQUESTERS}, note="GET"),

@@ -120,3 +120,26 @@ def test_downloads_only_for_ready_reports(client_as, seed_plan, demo_users):
 
 def test_nav_shows_reports_to_signed_in_roles(client_as):
     assert b'href="/reports/"' in client_as("viewer").get(reverse("accomplishments:overview")).content
+
+
+def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, django_capture_on_commit_callbacks):
+    from activities.models import Contribution, Milestone
+
+    client = client_as("chair")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:create"), _data(as_of="2014-06-01", symbol="EMG/SOM.20/INF.1"))
+    first = Report.objects.get()
+    milestone = Milestone.objects.get(activity__accomplishment__code="A", activity__number=3, label="a")
+    Milestone.objects.filter(pk=milestone.pk).update(status="delayed")
+    Contribution.objects.filter(member__acronym="WMO").update(staff_days=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:create"), _data())
+    second = Report.objects.exclude(pk=first.pk).get()
+    page = client.get(reverse("reports:detail", args=[second.pk]))
+    assert reverse("reports:compare", args=[second.pk]).encode() in page.content
+    response = client.get(reverse("reports:compare", args=[second.pk]), {"with": first.pk})
+    diff = response.context["diff"]
+    assert [(m["activity"], m["ref"], m["before"], m["after"]) for m in diff["changed"]] == [
+        ("A.3", "(a)", "Not started", "Delayed")]
+    assert diff["totals"]["staff_days"] == {"before": "35.5", "after": "37.5", "change": "2.0"}
+    assert response.context["old"] == first and b"Milestones whose status changed (1)" in response.content
