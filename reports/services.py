@@ -41,10 +41,10 @@ def report_request(*, by, plan: WorkPlan, kind: str, meeting: Meeting, as_of: da
 
 
 @transaction.atomic
-def report_retry(*, report: Report, by) -> Report:
+def report_retry(*, report: Report, by, states=(Report.State.FAILED,)) -> Report:
     """Queue a failed report again; it is rebuilt from its snapshot when it has one."""
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.state != Report.State.FAILED:
+    if report.state not in states:
         raise ValueError("Only a failed report can be tried again.")
     report.state = Report.State.QUEUED
     report.failure_reason = ""
@@ -54,6 +54,11 @@ def report_retry(*, report: Report, by) -> Report:
     logger.info("report %s queued again by %s", report.pk, by)
     _queue(report)
     return report
+
+
+def report_rebuild(*, report: Report, by) -> Report:
+    """Compile a finished report again from its snapshot (e.g. after its symbol was corrected)."""
+    return report_retry(report=report, by=by, states=(Report.State.FAILED, Report.State.READY))
 
 
 def _file_stem(report: Report) -> str:
@@ -110,6 +115,10 @@ def report_compile(*, report_id: int, force: bool = False) -> Report | None:
         snapshot = report.snapshot
         if snapshot is None:
             snapshot = report_snapshot_build(report=report)
+            Report.objects.filter(pk=report.pk).update(snapshot=snapshot)
+        elif snapshot.get("symbol") != report.symbol:
+            # The symbol stays editable: a rebuild prints the current one, with the same data.
+            snapshot = {**snapshot, "symbol": report.symbol}
             Report.objects.filter(pk=report.pk).update(snapshot=snapshot)
         names = report_files_write(report=report, snapshot=snapshot)
     except (OperationalError, InterfaceError) as exc:

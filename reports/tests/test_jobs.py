@@ -141,3 +141,17 @@ def test_sweep_is_in_the_beat_schedule(settings):
     assert "reports.tasks.sweep_stuck_reports" in tasks and "reports.tasks.sweep_stuck_reports" in app.tasks
     assert compile_report.acks_late and compile_report.reject_on_worker_lost
     assert compile_report.soft_time_limit < compile_report.time_limit
+
+
+def test_a_corrected_symbol_is_printed_when_the_report_is_rebuilt(settings, report, demo_users,
+                                                                   django_capture_on_commit_callbacks):
+    compile_report.delay(report.pk)
+    report.refresh_from_db()
+    data_before = report.snapshot["accomplishments"]
+    Report.objects.filter(pk=report.pk).update(symbol="EMG/SOM.20/3/Rev.1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_rebuild(report=report, by=demo_users["secretariat"])
+    report.refresh_from_db()
+    assert report.state == "ready" and report.snapshot["symbol"] == "EMG/SOM.20/3/Rev.1"
+    assert report.snapshot["accomplishments"] == data_before
+    assert _files(settings, report) == ["EMG-SOM-20-3-Rev-1.docx", "EMG-SOM-20-3-Rev-1.pdf", "EMG-SOM-20-3-Rev-1.xlsx"]
