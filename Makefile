@@ -39,3 +39,11 @@ worker: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
+
+# Time and peak memory of compiling the SOM report (seed plan and generate_plan --scale 10), per format,
+# on a throwaway SQLite database so no real data is touched.
+BENCH_DB ?= /tmp/emgplan-bench.sqlite3
+bench-reports: install
+	rm -f $(BENCH_DB)
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python manage.py bench_reports --scale 10

@@ -160,3 +160,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Reports (issue 4): compiled in a Celery job with these limits; a periodic sweep fails stuck jobs.
+REPORTS_SOFT_TIME_LIMIT = env.int("REPORTS_SOFT_TIME_LIMIT", default=240)
+REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=300)
+REPORTS_SWEEP_GRACE = env.int("REPORTS_SWEEP_GRACE", default=60)
+REPORTS_QUEUED_TIMEOUT = env.int("REPORTS_QUEUED_TIMEOUT", default=3600)
+REPORTS_MAX_RETRIES = env.int("REPORTS_MAX_RETRIES", default=5)
+REPORTS_RETRY_BACKOFF_MAX = env.int("REPORTS_RETRY_BACKOFF_MAX", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "reports-sweep-stuck": {"task": "reports.tasks.sweep_stuck_reports", "schedule": 300.0},
+}

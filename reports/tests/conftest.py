@@ -1,0 +1,85 @@
+"""Fixtures for reports: a private media folder, and a plan with progress in every review state."""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from accomplishments.models import Member
+from activities.models import Activity, Contribution, Milestone, ProgressUpdate
+
+AS_OF = datetime.date(2014, 9, 1)
+ACCEPTED = {
+    ("A.1", "a"): "The online mapping tool was launched with the CBD secretariat and covers all Aichi targets.",
+    ("B.2", "a"): "Peer-review missions to UNIDO, WMO and UNEP were completed and their reports circulated.",
+    ("C.1", "c", "ii"): "Greenhouse gas inventories were completed by thirty-nine entities.",
+    ("D.1", None): "The secretariat agreed with UN-DESA to host SOM20 in New York on 25 September 2014.",
+}
+SUPERSEDED = "An earlier accepted narrative on the mapping tool, superseded by the later one."
+DRAFT = "A draft narrative that must never reach a report."
+RETURNED = "A returned narrative that must never reach a report."
+SUBMITTED = "A submitted narrative still waiting for review."
+TOO_LATE = "An accepted narrative for a period after the as-of date."
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _activity(code):
+    letter, number = code.split(".")
+    return Activity.objects.get(accomplishment__code=letter, number=int(number),
+                                accomplishment__work_plan__symbol="EMG/SOM.19/03/Rev.1")
+
+
+def _milestone(code, label, sub=None):
+    m = Milestone.objects.get(activity=_activity(code), parent=None, label=label)
+    return m.children.get(label=sub) if sub else m
+
+
+def _update(users, *, target, narrative, state, start, months=3):
+    activity = target if isinstance(target, Activity) else target.activity
+    milestone = None if isinstance(target, Activity) else target
+    extra = {}
+    if state in ("accepted", "returned"):
+        extra = {"reviewer": users["secretariat"],
+                 "reviewed_at": datetime.datetime(start.year, start.month, 20, tzinfo=datetime.UTC)}
+    if state == "returned":
+        extra["return_reason"] = "Please add figures."
+    return ProgressUpdate.objects.create(
+        activity=activity, milestone=milestone, period_start=start,
+        period_end=start + datetime.timedelta(days=30 * months - 1), author=users["biodiversity-lead"],
+        reported_status="on_track", narrative=narrative, review_state=state, **extra)
+
+
+@pytest.fixture
+def progress(demo_users):
+    """Accepted, superseded, draft, returned, submitted and too-late updates, and contributions."""
+    users = demo_users
+    _update(users, target=_milestone("A.1", "a"), narrative=SUPERSEDED, state="accepted",
+            start=datetime.date(2014, 1, 1))
+    for key, text in ACCEPTED.items():
+        target = _activity(key[0]) if key[1] is None else _milestone(*key)
+        _update(users, target=target, narrative=text, state="accepted", start=datetime.date(2014, 4, 1))
+    _update(users, target=_milestone("A.2", "a"), narrative=DRAFT, state="draft", start=datetime.date(2014, 4, 1))
+    _update(users, target=_milestone("B.1", "a"), narrative=RETURNED, state="returned",
+            start=datetime.date(2014, 4, 1))
+    _update(users, target=_milestone("A.1", "b"), narrative=SUBMITTED, state="submitted",
+            start=datetime.date(2014, 4, 1))
+    _update(users, target=_milestone("A.3", "a"), narrative=TOO_LATE, state="accepted",
+            start=datetime.date(2014, 10, 1))
+    Milestone.objects.filter(pk=_milestone("A.2", "b").pk).update(status="at_risk")
+    Milestone.objects.filter(pk=_milestone("B.2", "a").pk).update(status="completed",
+                                                                  completed_on=datetime.date(2014, 7, 1))
+    members = {m.acronym: m for m in Member.objects.all()}
+    rows = [
+        ("UNIDO", "A.1", "time", 2014, Decimal("12.5"), None),
+        ("UNEP", "C.1", "financial", 2014, None, Decimal("25000.00")),
+        ("WMO", "B.2", "travel", 2014, Decimal("3"), Decimal("1500.50")),
+        ("UNEP", "D.1", "in_kind", 2014, Decimal("20"), Decimal("4000.25")),
+        ("UNDP", "A.2", "time", 2015, Decimal("40"), None),  # after the as-of year: not counted
+    ]
+    for acronym, code, kind, year, days, usd in rows:
+        Contribution.objects.create(member=members[acronym], activity=_activity(code), kind=kind, year=year,
+                                    staff_days=days, amount_usd=usd, state="reported")
+    return users
