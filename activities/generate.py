@@ -96,12 +96,14 @@ def plan_generate(*, scale: int, seed: int = 2014) -> WorkPlan:
 
     tops = []
     for activity in activities:
-        for i in range(rng.choice([0, 1, 2, 3, 3, 4])):
+        # The seed has 17 lettered milestones over 10 activities (1.7 each) ...
+        for i in range(rng.choice([0, 1, 1, 2, 2, 3, 3])):
             tops.append(milestone(activity, None, "abcd"[i], i + 1))
     Milestone.objects.bulk_create(tops)
     children = []
     for parent in tops:
-        if rng.random() < 0.12:
+        # ... and 5 sub-items under 17 lettered milestones (0.3 each): keep N× the seed, not more.
+        if rng.random() < 0.08:
             children.extend(milestone(parent.activity, parent, ROMAN[j], j + 1) for j in range(rng.randint(2, 5)))
     Milestone.objects.bulk_create(children)
 
