@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("accounts.urls")),
     path("", include("overview.urls")),
+    path("", include("cycles.urls")),
 ]
