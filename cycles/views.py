@@ -1,5 +1,6 @@
 """Pages of the reporting cycles: list, detail with completeness, open/edit/close (secretariat)."""
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -68,7 +69,11 @@ class CycleCreateView(RoleRequiredMixin, RuleRequiredMixin, FormView):
         return ReportingCycleForm.initial_for(meeting=meeting, work_plan=workplan_current())
 
     def form_valid(self, form):
-        cycle = services.cycle_open(by=self.request.user, **form.cleaned_data)
+        try:
+            cycle = services.cycle_open(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:  # e.g. another cycle for this meeting is open: checked on save
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Reporting cycle for {cycle.meeting.code} opened: leads must file by "
                                        f"{cycle.cut_off:%-d %B %Y}.")
         return redirect("cycles:cycle-detail", pk=cycle.pk)
@@ -92,8 +97,12 @@ class CycleEditView(RoleRequiredMixin, RuleRequiredMixin, FormView):
 
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        cycle = services.cycle_update(cycle=ReportingCycle.objects.get(pk=self.cycle.pk), by=self.request.user,
-                                      **fields)
+        try:
+            cycle = services.cycle_update(cycle=ReportingCycle.objects.get(pk=self.cycle.pk), by=self.request.user,
+                                          **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"{cycle} saved.")
         return redirect("cycles:cycle-detail", pk=cycle.pk)
 
