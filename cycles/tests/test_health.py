@@ -78,8 +78,9 @@ def test_open_cycle_sets_due_soon_horizon_and_the_stale_start(a1a, demo_users, s
     _fresh(a1a, demo_users, 10)  # accepted, period ending 23 May 2014
     Milestone.objects.filter(pk=a1a.pk).update(due_date=som20.start_date)
     assert _both(a1a) == ON_TRACK  # beyond the 30-day fallback horizon, no cycle yet
-    cycle = ReportingCycle.objects.create(work_plan=seed_plan, meeting=som20, period_start=datetime.date(2014, 1, 1),
-                                          cut_off=datetime.date(2014, 8, 29), review_deadline=datetime.date(2014, 9, 12))
+    cycle = ReportingCycle.objects.create(
+        work_plan=seed_plan, meeting=som20, period_start=datetime.date(2014, 1, 1),
+        cut_off=datetime.date(2014, 8, 29), review_deadline=datetime.date(2014, 9, 12))
     assert _both(a1a) == DUE_SOON  # due on the cycle's meeting day
     Milestone.objects.filter(pk=a1a.pk).update(due_date=som20.start_date + datetime.timedelta(days=1))
     assert _both(a1a) == ON_TRACK
