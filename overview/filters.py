@@ -11,6 +11,10 @@ from emgplan import clock
 
 from .selectors import DOCUMENT_ORDER, no_accepted_update_since
 
+# Distinct from the reported statuses' labels ("On track" is both), so every checkbox has its own name
+# (a label search for the status "On track" must not also find the health checkbox).
+HEALTH_FILTER_CHOICES = [(value, f"Health: {label.lower().replace(' ', '-')}") for value, label in HEALTH_CHOICES]
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -81,7 +85,7 @@ class MilestoneFilter(PlanFilterSet):
     due_from = df.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from", widget=DATE)
     due_to = df.DateFilter(field_name="due_on", lookup_expr="lte", label="Due until", widget=DATE)
     overdue = df.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
-    health = df.MultipleChoiceFilter(choices=HEALTH_CHOICES, label="Derived health", method="filter_health",
+    health = df.MultipleChoiceFilter(choices=HEALTH_FILTER_CHOICES, label="Derived health", method="filter_health",
                                      widget=forms.CheckboxSelectMultiple)
     quiet_since = df.DateFilter(label="No accepted update since", method="filter_quiet_since", widget=DATE,
                                 help_text="No accepted update for a period ending on or after this date.")
