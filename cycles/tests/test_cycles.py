@@ -102,7 +102,8 @@ def test_beat_schedule_is_registered():
     assert app.conf.beat_schedule["cycles-send-reminders"]["task"] == "cycles.tasks.send_reminders"
 
 
-def test_beat_database_scheduler_stores_the_task(db):
+@pytest.mark.django_db(transaction=True)  # the scheduler closes the database connection, as beat does
+def test_beat_database_scheduler_stores_the_task():
     from django_celery_beat.models import PeriodicTask
     from django_celery_beat.schedulers import DatabaseScheduler
 
