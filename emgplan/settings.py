@@ -6,6 +6,7 @@ Celery tasks run eagerly in-process, e-mail printed to the console.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "overview",
+    "cycles",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat copies these into django-celery-beat's tables at start-up, where the admin can edit them.
+CELERY_BEAT_SCHEDULE = {
+    "cycles-send-reminders": {
+        "task": "cycles.tasks.send_reminders",
+        "schedule": crontab(hour=env.int("EMG_REMINDER_HOUR", default=6), minute=0),
+    },
+}
+
+# Reporting cycles (issue 6): derived health and reminders.
+EMG_STALE_DAYS = env.int("EMG_STALE_DAYS", default=90)  # no accepted update for longer: stale
+EMG_DUE_SOON_DAYS = env.int("EMG_DUE_SOON_DAYS", default=30)  # "due soon" when no cycle is open
+EMG_REMINDER_OFFSETS = env.list("EMG_REMINDER_OFFSETS", cast=int, default=[14, 7, 1])  # days before cut-off
+EMG_REMINDER_MISSING_AFTER = env.int("EMG_REMINDER_MISSING_AFTER", default=1)  # days after: secretariat
+EMG_REMINDER_CHAIR_AFTER = env.int("EMG_REMINDER_CHAIR_AFTER", default=7)  # days after: the Chair
+EMG_REVIEW_REMINDER_DAYS = env.int("EMG_REVIEW_REMINDER_DAYS", default=5)  # submitted and unreviewed longer
 
 # The plan's "today": the real date unless EMG_TODAY (YYYY-MM-DD) fixes it.
 EMG_TODAY = env("EMG_TODAY", default="")
@@ -168,6 +185,4 @@ REPORTS_SWEEP_GRACE = env.int("REPORTS_SWEEP_GRACE", default=60)
 REPORTS_QUEUED_TIMEOUT = env.int("REPORTS_QUEUED_TIMEOUT", default=3600)
 REPORTS_MAX_RETRIES = env.int("REPORTS_MAX_RETRIES", default=5)
 REPORTS_RETRY_BACKOFF_MAX = env.int("REPORTS_RETRY_BACKOFF_MAX", default=300)
-CELERY_BEAT_SCHEDULE = {
-    "reports-sweep-stuck": {"task": "reports.tasks.sweep_stuck_reports", "schedule": 300.0},
-}
+CELERY_BEAT_SCHEDULE["reports-sweep-stuck"] = {"task": "reports.tasks.sweep_stuck_reports", "schedule": 300.0}

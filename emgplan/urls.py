@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("overview.urls")),
     path("", include("reports.urls")),
+    path("", include("cycles.urls")),
 ]

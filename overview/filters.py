@@ -6,8 +6,14 @@ from django.db.models import OrderBy
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 from activities.models import Activity, Contribution, LeadBody, Milestone
+from cycles.health import HEALTH_CHOICES, with_health
+from emgplan import clock
 
 from .selectors import DOCUMENT_ORDER, no_accepted_update_since
+
+# Distinct from the reported statuses' labels ("On track" is both), so every checkbox has its own name
+# (a label search for the status "On track" must not also find the health checkbox).
+HEALTH_FILTER_CHOICES = [(value, f"Health: {label.lower().replace(' ', '-')}") for value, label in HEALTH_CHOICES]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -79,6 +85,8 @@ class MilestoneFilter(PlanFilterSet):
     due_from = df.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from", widget=DATE)
     due_to = df.DateFilter(field_name="due_on", lookup_expr="lte", label="Due until", widget=DATE)
     overdue = df.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
+    health = df.MultipleChoiceFilter(choices=HEALTH_FILTER_CHOICES, label="Derived health", method="filter_health",
+                                     widget=forms.CheckboxSelectMultiple)
     quiet_since = df.DateFilter(label="No accepted update since", method="filter_quiet_since", widget=DATE,
                                 help_text="No accepted update for a period ending on or after this date.")
     o = ColumnOrderingFilter(
@@ -99,6 +107,13 @@ class MilestoneFilter(PlanFilterSet):
         self.filters["lead_body"].queryset = LeadBody.objects.filter(
             activities__accomplishment__work_plan=self.plan).distinct().order_by("name")
         self.filters["due_meeting"].queryset = Meeting.objects.order_by("start_date")
+
+    def filter_queryset(self, queryset):
+        # Derived health is annotated in the same query as the rows (no query per milestone).
+        return super().filter_queryset(with_health(queryset, self.today or clock.configured_today()))
+
+    def filter_health(self, qs, name, value):
+        return qs.filter(health__in=value) if value else qs
 
     def filter_overdue(self, qs, name, value):
         return qs.overdue(self.today) if value else qs

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 from activities.querysets import OPEN_STATUSES
+from cycles.health import with_health
 
 STATUSES = list(Milestone.Status.choices)
 DUE_SOON_DAYS = 60
@@ -166,8 +167,8 @@ def _milestone_row_related(qs):
 
 def meetings_next(*, plan: WorkPlan, today: datetime.date, year: int | None = None, limit: int = 4):
     """The next meetings (from today) with the plan's milestones due to each: two queries."""
-    due = _milestone_row_related(Milestone.objects.filter(activity__accomplishment__work_plan=plan)).order_by(
-        *DOCUMENT_ORDER)
+    due = with_health(_milestone_row_related(Milestone.objects.filter(activity__accomplishment__work_plan=plan)),
+                      today).order_by(*DOCUMENT_ORDER)
     meetings = Meeting.objects.filter(end_date__gte=today)
     if year:
         meetings = meetings.filter(start_date__year=year)
@@ -179,7 +180,8 @@ def milestones_due_soon(*, plan: WorkPlan, today: datetime.date, days: int = DUE
     """Open milestones due from today to today + `days`, soonest first."""
     qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().open()
     qs = qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
-    return list(_milestone_row_related(qs).order_by("due_on", "activity__accomplishment__order", "activity__number"))
+    return list(with_health(_milestone_row_related(qs), today)
+                .order_by("due_on", "activity__accomplishment__order", "activity__number"))
 
 
 def updates_latest_accepted(*, plan: WorkPlan, year: int | None = None, limit: int = 6):

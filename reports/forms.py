@@ -29,6 +29,9 @@ class ReportForm(forms.ModelForm):
             "symbol": "As printed on the document, e.g. EMG/SOM.20/3. Letters, digits, dots, slashes and dashes.",
         }
 
+    compile_incomplete = forms.BooleanField(
+        label="Compile although progress for this meeting's reporting cycle is incomplete", required=False)
+
     def __init__(self, *args, plan, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan, self.today = plan, today

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -8,6 +9,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_current
+from cycles.selectors import cycle_completeness, cycle_for_meeting
 from emgplan import clock
 
 from . import services
@@ -55,13 +57,34 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                    or Meeting.objects.filter(code__istartswith="SOM").order_by("-start_date").first())
         return {"kind": Report.Kind.SOM, "meeting": meeting, "as_of": today, "symbol": symbol_suggest(meeting)}
 
+    def _completeness(self, meeting):
+        cycle = cycle_for_meeting(meeting) if meeting else None
+        return cycle_completeness(cycle) if cycle else None
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form = ctx["form"]
+        meeting = form.cleaned_data.get("meeting") if form.is_bound and hasattr(form, "cleaned_data") \
+            else form.initial.get("meeting")
+        ctx["completeness"] = self._completeness(meeting)
+        return ctx
+
     def form_valid(self, form):
         plan = workplan_current()
         if plan is None:
             form.add_error(None, "No work plan is loaded.")
             return self.form_invalid(form)
+        data = dict(form.cleaned_data)
+        confirmed = data.pop("compile_incomplete")
+        completeness = self._completeness(data["meeting"])
+        if completeness is not None and not completeness.complete and not confirmed:
+            c = completeness.overall
+            form.add_error("compile_incomplete", ValidationError(
+                f"Progress for {data['meeting'].code} is incomplete: {c.accepted} of {c.total} milestones have "
+                "accepted progress. Tick the box to compile the report anyway.", code="cycle_incomplete"))
+            return self.form_invalid(form)
         report = services.report_request(
-            by=self.request.user, plan=plan, issued_on=clock.today(self.request), **form.cleaned_data
+            by=self.request.user, plan=plan, issued_on=clock.today(self.request), **data
         )
         messages.success(self.request, f"Report {report.symbol} requested. This page shows when its files are ready.")
         return redirect("reports:detail", pk=report.pk)

@@ -143,3 +143,20 @@ def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, 
         ("A.3", "(a)", "Not started", "Delayed")]
     assert diff["totals"]["staff_days"] == {"before": "35.5", "after": "37.5", "change": "2.0"}
     assert response.context["old"] == first and b"Milestones whose status changed (1)" in response.content
+
+
+def test_request_form_shows_cycle_completeness_and_warns_before_an_incomplete_report(client_as, demo_users, seed_plan):
+    from cycles.services import cycle_open
+
+    cycle_open(work_plan=seed_plan, meeting=Meeting.objects.get(code="SOM20"), period_start=datetime.date(2014, 1, 1),
+               cut_off=datetime.date(2014, 8, 29), review_deadline=datetime.date(2014, 9, 5),
+               by=demo_users["secretariat"])
+    client = client_as("chair")
+    page = client.get(reverse("reports:create")).content.decode()
+    assert "Progress filed for SOM20: 0% complete" in page and "Incomplete:" in page
+    response = client.post(reverse("reports:create"), _data())
+    assert response.status_code == 200
+    assert "Progress for SOM20 is incomplete: 0 of 22 milestones have accepted progress." in response.content.decode()
+    assert Report.objects.count() == 0
+    response = client.post(reverse("reports:create"), _data(compile_incomplete="on"))
+    assert response.status_code == 302 and Report.objects.count() == 1
