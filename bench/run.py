@@ -213,6 +213,25 @@ def queries_count(path: str, user) -> int:
     return len(ctx.captured_queries)
 
 
+def page_profile(path: str, user, out: Path, requests: int = 5) -> float:
+    """Profile warm requests of one page with pyinstrument (in this process); returns ms per request."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    client = Client()
+    client.force_login(user)
+    client.get(path)
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    with profiler:
+        for _ in range(requests):
+            client.get(path)
+    elapsed = (time.perf_counter() - started) / requests * 1000
+    out.write_text(profiler.output_text(unicode=True, show_all=False, short_mode=False))
+    out.with_suffix(".html").write_text(profiler.output_html())
+    return elapsed
+
+
 def session_cookie(user) -> str:
     from django.conf import settings
     from django.test import Client
@@ -389,6 +408,7 @@ def main(argv=None) -> int:
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--no-reports", action="store_true", help="skip the report benchmark")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--profile", type=Path, help="also profile each page (pyinstrument) into this folder")
     parser.add_argument("--static-root", type=Path, default=ROOT / "staticfiles",
                         help="collected static files (reused while up to date)")
     args = parser.parse_args(argv)
@@ -427,6 +447,14 @@ def main(argv=None) -> int:
                 results[page.label].path = path
                 results[page.label].queries[scale] = queries_count(path, users[page.role])
         shape = plan_shape(plan)
+        if args.profile:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            for page in PAGES:
+                r = results[page.label]
+                if not r.skipped:
+                    slug = re.sub(r"\W+", "-", page.label).strip("-")
+                    ms = page_profile(r.path, users[page.role], args.profile / f"{slug}.txt")
+                    log(f"profiled {page.label}: {ms:.0f} ms per request in-process -> {args.profile}/{slug}.txt")
         log(f"prepared in {time.monotonic() - started:.0f} s: {shape}")
 
         port = free_port()

@@ -17,7 +17,7 @@ BUDGET = {
     "accomplishments:overview": 11,
     "activities:activity-detail": 12,
     "activities:my-work": 7,
-    "activities:review-queue": 14,
+    "activities:review-queue": 8,
 }
 
 
