@@ -12,6 +12,7 @@ at the end even on error. Prints a Markdown table; see BENCHMARKS.md for the met
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -85,31 +86,73 @@ def log(text):
 # The database ---------------------------------------------------------------------------------
 
 
-def database_recreate(url: str) -> None:
-    """Drop and create the benchmark database; refuses any name that is not emgplan_bench*."""
+def _admin(url: str):
     import psycopg2
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")))
+    admin.autocommit = True
+    return admin
+
+
+def template_name() -> str:
+    """A migrated database with the seed plan and demo users, named after what it was built from."""
+    digest = hashlib.sha256()
+    sources = sorted(ROOT.glob("*/migrations/*.py")) + sorted((ROOT / "accomplishments" / "data").rglob("*.*"))
+    for path in [*sources, ROOT / "accomplishments" / "demo.py", ROOT / "requirements.txt"]:
+        digest.update(path.read_bytes())
+    return f"emgplan_bench_tpl_{digest.hexdigest()[:12]}"
+
+
+def database_recreate(url: str) -> bool:
+    """Drop and create the benchmark database; refuses any name that is not emgplan_bench*.
+
+    Copies the template database when one matches the migrations (True: already migrated and loaded).
+    """
+    import psycopg2
+
+    name = urlsplit(url).path.lstrip("/")
     if not re.fullmatch(r"emgplan_bench\w*", name):
         raise SystemExit(f"refusing to recreate {name!r}: the benchmark only uses databases named emgplan_bench*")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    admin = _admin(url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            try:
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name()}"')
+                return True
+            except psycopg2.Error:  # no template yet, or another run is copying it: build from scratch
+                cursor.execute(f'CREATE DATABASE "{name}"')
+                return False
+    finally:
+        admin.close()
+
+
+def template_save(url: str) -> None:
+    """Keep the freshly loaded database as the template of later runs (best effort; old templates dropped)."""
+    import psycopg2
+    from django.db import connections
+
+    connections.close_all()
+    name, template = urlsplit(url).path.lstrip("/"), template_name()
+    admin = _admin(url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'emgplan\\_bench\\_tpl\\_%%'")
+            for (old,) in cursor.fetchall():
+                if old != template:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{old}"')
+            cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+    except psycopg2.Error:
+        pass
+    finally:
+        admin.close()
 
 
 def database_drop(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
+    name = urlsplit(url).path.lstrip("/")
     if not re.fullmatch(r"emgplan_bench\w*", name):
         return
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
+    admin = _admin(url)
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
@@ -123,19 +166,22 @@ def django_configure(env: dict) -> None:
     django.setup()
 
 
-def data_load() -> None:
-    """Migrate, load the seed plan and the demo users, collect the static files (the manifest DEBUG off needs)."""
+def data_load(url: str, from_template: bool) -> None:
+    """Migrate, load the seed plan and the demo users (unless copied from the template), collect the static files."""
     from django.core.management import call_command
 
     from accomplishments.demo import demo_users_create
 
+    static_collect()
+    if from_template:
+        return
     devnull = open(os.devnull, "w")
     started = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False, stdout=devnull)
     log(f"migrated in {time.monotonic() - started:.1f} s")
     call_command("load_workplan", verbosity=0, stdout=devnull)
     demo_users_create()
-    static_collect()
+    template_save(url)
 
 
 def static_collect() -> None:
@@ -425,13 +471,13 @@ def main(argv=None) -> int:
     server = None
     try:
         started = time.monotonic()
-        database_recreate(args.database_url)
+        from_template = database_recreate(args.database_url)
         django_configure(env)
         sys.path.insert(0, str(ROOT))
         from accomplishments.selectors import workplan_current
         from activities.generate import plan_generate
 
-        data_load()
+        data_load(args.database_url, from_template)
         scales = sorted({1, args.scale})
         results = {p.label: Result(p.label, p.role) for p in [BASELINE, *PAGES]}
         for scale in scales:  # the last generated plan is the current one: measure at --scale last
