@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 # The demo opens the 2014–2015 plan as of mid-2014; override with `make run EMG_TODAY=`.
 EMG_TODAY ?= 2014-06-15
 PYTEST_ARGS ?=
+# `make bench`: the load benchmark of issue 7 (method and results in BENCHMARKS.md). It recreates this database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgplan_bench
+BENCH_ARGS ?= --scale 10 --seconds 10 --connections 8
 
 .PHONY: run test lint install worker bench-reports bench clean
 
@@ -33,6 +36,9 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 worker: install
 	$(BIN)/celery -A emgplan worker -B -l info

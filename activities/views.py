@@ -51,6 +51,12 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
     def get_queryset(self):
         return activity_detail_queryset()
 
+    def get_object(self, queryset=None):
+        """Read once: the permission check and the page share the activity and its prefetches."""
+        if getattr(self, "_activity", None) is None:
+            self._activity = super().get_object(queryset)
+        return self._activity
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         activity = self.object
@@ -491,7 +497,8 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
 
     def get_queryset(self):
         return (ProgressUpdate.objects.filter(review_state="submitted")
-                .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author")
+                .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author",
+                                "milestone__activity__accomplishment")  # a milestone's name is its activity's code
                 .prefetch_related("files").order_by("submitted_at", "pk"))
 
 

@@ -165,6 +165,8 @@ EMG_REVIEW_REMINDER_DAYS = env.int("EMG_REVIEW_REMINDER_DAYS", default=5)  # sub
 # The plan's "today": the real date unless EMG_TODAY (YYYY-MM-DD) fixes it.
 EMG_TODAY = env("EMG_TODAY", default="")
 EMG_DEMO = env.bool("EMG_DEMO", default=False)
+# The load benchmark (bench/): adds its baseline page. Never on in production.
+EMG_BENCHMARK = env.bool("EMG_BENCHMARK", default=False)
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

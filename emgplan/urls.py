@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,3 +17,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("cycles.urls")),
 ]
+
+if settings.EMG_BENCHMARK:
+    from emgplan.bench_views import baseline
+
+    urlpatterns += [path("_bench/baseline/", baseline, name="bench-baseline")]

@@ -1,0 +1,1 @@
+"""The load benchmark (issue 7): `python -m bench.run` or `make bench`. Method and results in BENCHMARKS.md."""

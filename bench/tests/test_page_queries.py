@@ -1,0 +1,47 @@
+"""Query budgets of the benchmarked pages that overview/tests/test_queries.py does not pin.
+
+At most 15 queries per request (issue 7), and the same number at scale 1 and at scale 10.
+"""
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from accomplishments.selectors import workplan_current
+from activities.generate import plan_generate
+from bench.run import MAX_QUERIES, targets_pick
+
+pytestmark = pytest.mark.django_db
+
+# Measured: the session, the user and the role check (3), then each page's own reads.
+BUDGET = {
+    "accomplishments:overview": 11,
+    "activities:activity-detail": 12,
+    "activities:my-work": 7,
+    "activities:review-queue": 8,
+}
+
+
+def _measure(client, django_assert_max_num_queries, plan):
+    picked = targets_pick(plan)
+    counts = {}
+    for name, budget in BUDGET.items():
+        user = picked["lead"] if name in ("activities:activity-detail", "activities:my-work") \
+            else User.objects.get(username="secretariat")
+        client.force_login(user)
+        url = reverse(name, args=[picked["activity"]] if name == "activities:activity-detail" else [])
+        client.get(url)  # templates compiled, caches filled: the load run measures warm requests
+        with django_assert_max_num_queries(budget) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def test_benchmarked_pages_keep_their_query_budget_as_the_plan_grows(client, seed_plan,
+                                                                     django_assert_max_num_queries):
+    assert max(BUDGET.values()) <= MAX_QUERIES
+    small = _measure(client, django_assert_max_num_queries, plan_generate(scale=1))
+    large_plan = plan_generate(scale=10)
+    assert workplan_current() == large_plan
+    large = _measure(client, django_assert_max_num_queries, large_plan)
+    assert small == large
