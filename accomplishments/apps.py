@@ -6,4 +6,8 @@ class AccomplishmentsConfig(AppConfig):
     verbose_name = "Work plan"
 
     def ready(self):
+        from emgplan.plan_cache import connect_signals
+
         from . import permissions  # noqa: F401  (registers the app's rules)
+
+        connect_signals()

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from activities.models import LeadBody
 from emgplan import roles
+from emgplan.plan_cache import plan_changed
 
 from .models import Member
 
@@ -134,6 +135,7 @@ def demo_progress_create() -> int:
     for code, label, status in DEMO_STATUSES:
         extra = {"completed_on": datetime.date(2014, 4, 10)} if status == "completed" else {}
         Milestone.objects.filter(pk=milestone(code, label).pk, status="not_started").update(status=status, **extra)
+    plan_changed()  # QuerySet.update sends no signal
     for acronym, code, kind, year, days, usd, state in DEMO_CONTRIBUTIONS:
         _, was_created = Contribution.objects.get_or_create(
             member=Member.objects.get(acronym=acronym), activity=activity(code), kind=kind, year=year,

@@ -1,8 +1,12 @@
+from functools import partial
+
 from django.contrib import messages
 from django.urls import reverse_lazy
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from activities.views import MoveView, PlanDeleteView
+from emgplan import clock
+from emgplan.plan_cache import fragment_key
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin
 
 from .forms import ExpectedAccomplishmentForm, MeetingForm, MemberForm
@@ -22,8 +26,10 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         plan = workplan_current()
         ctx["plan"] = plan
-        ctx["accomplishments"] = plan_overview(plan=plan) if plan else []
-        ctx["meetings"] = list(Meeting.objects.all())
+        # Read only when the cached fragment is missing: the template calls these.
+        ctx["accomplishments"] = partial(plan_overview, plan=plan) if plan else []
+        ctx["meetings"] = Meeting.objects.all()
+        ctx["fragment_key"] = fragment_key(self.request, "plan-overview", clock.today(self.request), plan)
         return ctx
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan
 from accomplishments.services import workplan_load
 from emgplan import roles
+from emgplan.plan_cache import plan_changed
 
 from .models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 
@@ -137,4 +138,5 @@ def plan_generate(*, scale: int, seed: int = 2014) -> WorkPlan:
                 member=rng.choice(members), activity=activity, kind=kind, year=rng.choice([2014, 2015]),
                 staff_days=days, amount_usd=usd, state=rng.choice(Contribution.State.values)))
     Contribution.objects.bulk_create(contributions)
+    plan_changed()  # bulk_create sends no signal
     return plan

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import notice_send
+from emgplan.plan_cache import plan_changed
 
 from .history import Change, changes_since
 from .models import Activity, Contribution, EvidenceFile, Milestone, ProgressUpdate
@@ -125,6 +126,7 @@ def plan_item_move(*, obj, direction: str, by) -> bool:
     if not 0 <= target < len(ordered):
         return False
     _swap(type(obj), ordered[index], ordered[target], field)
+    plan_changed()  # QuerySet.update sends no signal
     return True
 
 

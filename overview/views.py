@@ -15,6 +15,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.selectors import workplan_current
 from activities.querysets import OPEN_STATUSES
 from emgplan import clock
+from emgplan.plan_cache import Deferred, fragment_key
 
 from . import selectors
 from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
@@ -63,19 +64,21 @@ class DashboardView(OverviewMixin, TemplateView):
         if plan is None:
             return ctx
         year = _year(self.request, plan)
-        by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
+        # Read only when the cached fragment is missing (the template calls these).
+        by_accomplishment = Deferred(lambda: selectors.status_by_accomplishment(plan=plan, today=today, year=year))
         ctx.update(
             year=year,
             years=list(plan.years),
             by_accomplishment=by_accomplishment,
-            by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
-            plan_totals=selectors.status_totals(by_accomplishment),
-            meetings=selectors.meetings_next(plan=plan, today=today, year=year),
-            due_soon=selectors.milestones_due_soon(plan=plan, today=today),
+            by_lead_body=Deferred(lambda: selectors.status_by_lead_body(plan=plan, today=today, year=year)),
+            plan_totals=Deferred(lambda: selectors.status_totals(by_accomplishment())),
+            meetings=Deferred(lambda: selectors.meetings_next(plan=plan, today=today, year=year)),
+            due_soon=Deferred(lambda: selectors.milestones_due_soon(plan=plan, today=today)),
             due_soon_days=selectors.DUE_SOON_DAYS,
-            updates=selectors.updates_latest_accepted(plan=plan, year=year),
-            contributions=selectors.contributions_summary(plan=plan, year=year),
+            updates=Deferred(lambda: selectors.updates_latest_accepted(plan=plan, year=year)),
+            contributions=Deferred(lambda: selectors.contributions_summary(plan=plan, year=year)),
             statuses=selectors.STATUSES,
+            fragment_key=fragment_key(self.request, f"dashboard-{year}", today, plan),
         )
         return ctx
 
@@ -88,8 +91,10 @@ class TimelineView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.plan is not None:
-            ctx["timeline"] = selectors.plan_timeline(plan=self.plan, today=self.today)
+            plan, today = self.plan, self.today
+            ctx["timeline"] = Deferred(lambda: selectors.plan_timeline(plan=plan, today=today))
             ctx["statuses"] = selectors.STATUSES
+            ctx["fragment_key"] = fragment_key(self.request, "timeline", today, plan)
         return ctx
 
 

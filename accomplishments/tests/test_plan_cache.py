@@ -1,0 +1,82 @@
+"""The plan page is served from a cached fragment, and every change shows at once."""
+import pytest
+from django.urls import reverse
+
+from activities import services
+from activities.generate import plan_generate
+from activities.models import Activity, Milestone
+from emgplan.plan_cache import plan_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def a1a(seed_plan):
+    return Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
+
+
+def _row(html, m):
+    start = html.index(f'<tr id="milestone-{m.pk}"')
+    return html[start:html.index("</tr>", start)]
+
+
+def test_a_status_change_shows_at_once(client_as, demo_users, a1a):
+    client = client_as("viewer")
+    assert "Not started" in _row(client.get("/").content.decode(), a1a)
+    before = plan_version()
+    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"])
+    assert plan_version() > before
+    assert "At risk" in _row(client.get("/").content.decode(), a1a)
+
+
+def test_a_move_without_signals_shows_at_once(client_as, demo_users, seed_plan):
+    client = client_as("viewer")
+    html = client.get("/").content.decode()
+    assert html.index("A.1 IMG on biodiversity") < html.index("A.2 IMG on Green Economy")
+    services.plan_item_move(obj=Activity.objects.get(accomplishment__code="A", number=2), direction="up",
+                            by=demo_users["secretariat"])
+    html = client.get("/").content.decode()
+    assert html.index("A.1 IMG on Green Economy") < html.index("A.2 IMG on biodiversity")
+
+
+def test_each_user_gets_their_own_fragment(client_as, a1a):
+    assert f'id="m{a1a.pk}-status"' in client_as("secretariat").get("/").content.decode()
+    assert f'id="m{a1a.pk}-status"' not in client_as("viewer").get("/").content.decode()
+
+
+def test_a_cached_page_reads_little_and_the_same_at_scale(client_as, django_assert_max_num_queries):
+    client = client_as("secretariat")
+    client.get("/")
+    with django_assert_max_num_queries(8) as small:
+        client.get("/")
+    plan_generate(scale=10)
+    client.get("/")  # the generated plan is now the current one: rendered once, then cached
+    with django_assert_max_num_queries(8) as large:
+        html = client.get("/").content.decode()
+    assert html.count('<tr id="milestone-') == 226
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_timeline_and_dashboard_show_a_change_at_once(client_as, demo_users, seed_plan):
+    import re
+
+    a1d = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="d", parent=None)
+    client = client_as("chair")
+
+    def marker_status():
+        svg = client.get(reverse("overview:timeline")).content.decode()
+        return re.search(rf'<a class="ms-marker status-(\w+)" href="[^"]*#milestone-{a1d.pk}"', svg).group(1)
+
+    def dashboard():
+        response = client.get(reverse("overview:dashboard"))
+        html = response.content.decode()
+        main = html[html.index("<main"):html.index("</main>")]  # the page outside carries a fresh CSRF token
+        return main, response.context["plan_totals"].counts["at_risk"]
+
+    assert marker_status() == "not_started"
+    html_before, at_risk_before = dashboard()
+    assert dashboard()[0] == html_before  # served from the cache
+    services.milestone_set_status(milestone_id=a1d.pk, status="at_risk", by=demo_users["secretariat"])
+    assert marker_status() == "at_risk"
+    html_after, at_risk_after = dashboard()
+    assert at_risk_after == at_risk_before + 1 and html_after != html_before
