@@ -279,12 +279,17 @@ def page_profile(path: str, user, out: Path, requests: int = 5) -> float:
 
 
 def session_cookie(user) -> str:
+    """The cookies a signed-in browser sends: its session and, after its first page, its CSRF cookie."""
     from django.conf import settings
+    from django.middleware.csrf import CSRF_SECRET_LENGTH
     from django.test import Client
+    from django.utils.crypto import get_random_string
 
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    csrf = get_random_string(CSRF_SECRET_LENGTH)
+    return (f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+            f"{settings.CSRF_COOKIE_NAME}={csrf}")
 
 
 # The server and the load ----------------------------------------------------------------------
