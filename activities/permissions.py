@@ -46,24 +46,20 @@ def is_author(user, update):
     return update is not None and update.author_id == user.pk
 
 
-@rules.predicate
-def is_accepted(user, update):
-    return update is not None and update.review_state == "accepted"
+def review_state_is(state):
+    """A predicate: the update is in this review state."""
+
+    @rules.predicate(f"review_state_is_{state}")
+    def predicate(user, update):
+        return update is not None and update.review_state == state
+
+    return predicate
 
 
-@rules.predicate
-def is_draft(user, update):
-    return update is not None and update.review_state == "draft"
-
-
-@rules.predicate
-def is_submitted(user, update):
-    return update is not None and update.review_state == "submitted"
-
-
-@rules.predicate
-def is_returned(user, update):
-    return update is not None and update.review_state == "returned"
+is_accepted = review_state_is("accepted")
+is_draft = review_state_is("draft")
+is_submitted = review_state_is("submitted")
+is_returned = review_state_is("returned")
 
 
 @rules.predicate
