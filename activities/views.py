@@ -4,7 +4,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -14,6 +14,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
 from emgplan import clock
+from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, safe_next
 
 from . import services
@@ -30,7 +31,7 @@ from .forms import (
 from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 from .permissions import focal_member_ids
-from .selectors import activity_detail_queryset
+from .selectors import activity_detail_prefetches, activity_queryset
 
 PAGE_SIZE = 25
 
@@ -42,20 +43,26 @@ def conflict_message(request, exc: services.ConflictError):
                             "Review the current values below and save again if your change still applies.")
 
 
-class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
+class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedContentMixin, DetailView):
     """An activity with its milestones and sub-items, progress, contributions and history."""
 
     template_name = "activities/activity_detail.html"
     permission_required = "activities.view_plan"
 
-    def get_queryset(self):
-        return activity_detail_queryset()
+    def get_permission_object(self):
+        """The activity alone (one query), read once; its milestones are read only if the page is not cached."""
+        if getattr(self, "_activity", None) is None:
+            self._activity = get_object_or_404(activity_queryset(), pk=self.kwargs["pk"])
+        return self._activity
 
     def get_object(self, queryset=None):
-        """Read once: the permission check and the page share the activity and its prefetches."""
-        if getattr(self, "_activity", None) is None:
-            self._activity = super().get_object(queryset)
-        return self._activity
+        activity = self.get_permission_object()
+        prefetch_related_objects([activity], *activity_detail_prefetches())
+        return activity
+
+    def get_cached_context(self):
+        activity = self.get_permission_object()
+        return {"activity": activity, "object": activity}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -489,7 +496,7 @@ class EvidenceDownloadView(RoleRequiredMixin, PermissionRequiredMixin, View):
                             content_type=f.content_type or "application/octet-stream")
 
 
-class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
+class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, ListView):
     permission_required = "activities.review_queue"
     template_name = "activities/review_queue.html"
     paginate_by = PAGE_SIZE
@@ -502,7 +509,7 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
                 .prefetch_related("files").order_by("submitted_at", "pk"))
 
 
-class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
     """A lead's milestones (those of the activities their bodies lead) and their own updates."""
 
     permission_required = "activities.my_work"

@@ -3,6 +3,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.selectors import workplan_current
 from activities.querysets import OPEN_STATUSES
 from emgplan import clock
-from emgplan.plan_cache import Deferred, fragment_key
+from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, Deferred, fragment_key, query_digest
 
 from . import selectors
 from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
@@ -148,14 +149,26 @@ class ListExportMixin(PlanFilterMixin, FilterView):
     sheet = ""
 
     def get(self, request, *args, fmt, **kwargs):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404("Unknown format.")
+        # The same file while the plan is unchanged: kept under the plan version, the day and the filter.
+        vary = query_digest(fmt, sorted(request.GET.lists()))
+        key = fragment_key(request, f"export:{self.stem}:{vary}", self.today, self.plan, forms=False)
+        cached = cache.get(key)
+        if cached is None:
+            response = self.export(fmt)
+            cached = (response.content, response["Content-Type"], response["Content-Disposition"])
+            cache.set(key, cached, FRAGMENT_TIMEOUT)
+        content, content_type, disposition = cached
+        return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
+
+    def export(self, fmt):
         filterset = self.get_filterset(self.get_filterset_class())
         # As on the list page (strict): an invalid filter selects nothing rather than everything.
         rows = self.get_queryset().none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
         if fmt == "csv":
             return export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today)
-        if fmt == "xlsx":
-            return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet, today=self.today)
-        raise Http404("Unknown format.")
+        return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet, today=self.today)
 
 
 class MilestoneListMixin:
@@ -172,7 +185,12 @@ class ContributionListMixin:
         return selectors.contributions_of_plan(plan=self.plan)
 
 
-class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
+class CachedListMixin(CachedContentMixin):
+    def get_cached_context(self):
+        return {"plan": self.plan, "today": self.today}
+
+
+class MilestoneListView(CachedListMixin, MilestoneListMixin, PlanFilterMixin, FilterView):
     """Every milestone of the plan, filtered, sorted and paginated from the query string."""
 
     template_name = "overview/milestone_list.html"
@@ -191,7 +209,7 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
     sheet = "Milestones"
 
 
-class ContributionListView(ContributionListMixin, PlanFilterMixin, FilterView):
+class ContributionListView(CachedListMixin, ContributionListMixin, PlanFilterMixin, FilterView):
     """In-kind contributions to the plan, with a member × kind pivot of what the filter selects."""
 
     template_name = "overview/contribution_list.html"

@@ -1,0 +1,30 @@
+"""{% cached_content %}: the part of a page CachedContentMixin serves from the cache (see emgplan/plan_cache.py)."""
+from django import template
+from django.core.cache import cache
+
+from emgplan.plan_cache import FRAGMENT_TIMEOUT
+
+register = template.Library()
+
+
+class CachedContentNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        cached = context.get("cached_content")
+        if cached is not None:
+            return cached
+        html = self.nodelist.render(context)
+        key = context.get("content_cache_key")
+        if key:
+            cache.set(key, html, FRAGMENT_TIMEOUT)
+        return html
+
+
+@register.tag
+def cached_content(parser, token):
+    """Outputs the view's cached HTML when it has one; otherwise renders the content and stores it."""
+    nodelist = parser.parse(("endcached_content",))
+    parser.delete_first_token()
+    return CachedContentNode(nodelist)
