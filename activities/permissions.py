@@ -4,7 +4,7 @@ Views, templates and querysets all ask these: a rule is written once, here.
 """
 import rules
 
-from emgplan.roles import has_role, is_focal_point, is_secretariat
+from emgplan.roles import has_role, is_focal_point, is_lead, is_secretariat
 
 
 def lead_body_ids(user) -> frozenset:
@@ -88,7 +88,7 @@ rules.add_perm("activities.submit_update", is_author & is_draft)
 rules.add_perm("activities.revise_update", is_author & is_returned)
 rules.add_perm("activities.review_update", is_secretariat & is_submitted)
 rules.add_perm("activities.review_queue", is_secretariat)
-rules.add_perm("activities.my_work", is_reader & rules.is_group_member("lead"))
+rules.add_perm("activities.my_work", is_reader & is_lead)
 # Contributions: everyone reads; focal points record their own member's; the secretariat any.
 rules.add_perm("activities.view_contribution", is_reader)
 rules.add_perm("activities.add_contribution", is_secretariat | (is_reader & is_focal_point))
