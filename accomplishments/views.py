@@ -28,7 +28,6 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
         ctx["plan"] = plan
         # Read only when the cached fragment is missing: the template calls these.
         ctx["accomplishments"] = partial(plan_overview, plan=plan) if plan else []
-        ctx["meetings"] = Meeting.objects.all()
         ctx["fragment_key"] = fragment_key(self.request, "plan-overview", clock.today(self.request), plan)
         return ctx
 

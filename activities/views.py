@@ -73,7 +73,6 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedConte
         ctx["contributions"] = activity.contributions.select_related("member").order_by("year", "member__acronym")
         ctx["contribution_totals"] = activity.contributions.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd"))
         ctx["history"] = history_for(activity)
-        ctx["meetings"] = Meeting.objects.all()
         ctx["can_file"] = user.has_perm("activities.file_progress", activity)
         return ctx
 
@@ -277,15 +276,20 @@ class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
             pk=self.kwargs["pk"])
         return self.milestone
 
-    def _row(self, request, form, status=200):
-        ctx = {"m": self.milestone, "status_form": form, "meetings": Meeting.objects.all(), "row_messages": True}
+    def _row(self, request, form, editing, status=200):
+        ctx = {"m": self.milestone, "status_form": form, "row_messages": True, "editing": editing}
         return render(request, "activities/partials/_milestone_row.html", ctx, status=status)
+
+    def _page(self, request, form, status=200):
+        back = safe_next(request, reverse("activities:milestone-detail", args=[self.milestone.pk]))
+        ctx = {"m": self.milestone, "form": form, "next": back}
+        return render(request, "activities/milestone_status.html", ctx, status=status)
 
     def get(self, request, pk):
         form = _status_form(self.milestone, request.user)
-        if request.htmx:
-            return self._row(request, form)
-        return render(request, "activities/milestone_status.html", {"m": self.milestone, "form": form})
+        if request.htmx:  # the row with its form, or (Cancel) the row as it was
+            return self._row(request, form, editing=request.GET.get("show") != "row")
+        return self._page(request, form)
 
     def post(self, request, pk):
         m, user = self.milestone, request.user
@@ -311,15 +315,14 @@ class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
                 return self._respond_invalid(request, form)
             messages.success(request, f"{self.milestone}: status set to {self.milestone.get_status_display()}.")
             if request.htmx:
-                return self._row(request, _status_form(self.milestone, user))
+                return self._row(request, _status_form(self.milestone, user), editing=False)
             return HttpResponseRedirect(safe_next(request, reverse("activities:milestone-detail", args=[m.pk])))
         return self._respond_invalid(request, form)
 
     def _respond_invalid(self, request, form, status=200):
         if request.htmx:
-            return self._row(request, form, status=200)  # htmx swaps only 2xx responses
-        return render(request, "activities/milestone_status.html", {"m": self.milestone, "form": form},
-                      status=status if status != 200 else 200)
+            return self._row(request, form, editing=True)  # htmx swaps only 2xx responses
+        return self._page(request, form, status=status)
 
 
 # Progress -----------------------------------------------------------------------------------
@@ -530,7 +533,6 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, Templ
                              .select_related("activity__accomplishment", "milestone__parent",
                                              "milestone__activity__accomplishment")[:50])
         ctx["bodies"] = LeadBody.objects.filter(leads=user)
-        ctx["meetings"] = Meeting.objects.all()
         return ctx
 
 

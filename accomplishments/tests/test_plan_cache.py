@@ -40,8 +40,9 @@ def test_a_move_without_signals_shows_at_once(client_as, demo_users, seed_plan):
 
 
 def test_each_user_gets_their_own_fragment(client_as, a1a):
-    assert f'id="m{a1a.pk}-status"' in client_as("secretariat").get("/").content.decode()
-    assert f'id="m{a1a.pk}-status"' not in client_as("viewer").get("/").content.decode()
+    change = f'hx-get="{reverse("activities:milestone-status", args=[a1a.pk])}"'
+    assert change in client_as("secretariat").get("/").content.decode()
+    assert change not in client_as("viewer").get("/").content.decode()
 
 
 def test_a_cached_page_reads_little_and_the_same_at_scale(client_as, django_assert_max_num_queries):

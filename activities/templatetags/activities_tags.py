@@ -1,5 +1,6 @@
 from django import template
 
+from accomplishments.models import Meeting
 from activities.models import Milestone
 
 register = template.Library()
@@ -21,6 +22,7 @@ def status_values(m, form=None):
     if form is not None and getattr(form, "conflict", None):
         values["conflict"] = form.conflict
     values["statuses"] = Milestone.Status.choices
+    values["meetings"] = Meeting.objects.all()  # read only if the row shows the due-meeting choice
     return values
 
 

@@ -40,6 +40,45 @@ def test_inline_status_htmx_returns_the_row(client_as, a1a):
     assert a1a.status == "on_track" and a1a.version == 2
 
 
+def test_the_plan_page_loads_a_status_form_only_when_asked(client_as, a1a):
+    client = client_as("secretariat")
+    url = reverse("activities:milestone-status", args=[a1a.pk])
+    plan = client.get("/").content.decode()
+    assert f'name="m{a1a.pk}-status"' not in plan  # no form per milestone on the page
+    assert f'href="{url}?next=/"' in plan and f'hx-get="{url}"' in plan
+    editing = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert editing.lstrip().startswith(f'<tr id="milestone-{a1a.pk}"')
+    assert f'name="m{a1a.pk}-status"' in editing and f'name="m{a1a.pk}-due_date"' in editing  # the secretariat's
+    assert f'name="m{a1a.pk}-version" value="{a1a.version}"' in editing
+    cancelled = client.get(url, {"show": "row"}, headers={"HX-Request": "true"}).content.decode()
+    assert f'name="m{a1a.pk}-status"' not in cancelled and f'hx-get="{url}"' in cancelled
+    lead_form = client_as("biodiversity-lead").get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'name="m{a1a.pk}-status"' in lead_form and f'name="m{a1a.pk}-due_date"' not in lead_form
+
+
+def test_the_milestone_page_offers_the_meetings_and_keeps_the_due_meeting(client_as):
+    m = Milestone.objects.filter(due_meeting__isnull=False).select_related("due_meeting").first()
+    client = client_as("secretariat")
+    html = client.get(reverse("activities:milestone-detail", args=[m.pk])).content.decode()
+    assert f'<option value="{m.due_meeting_id}" selected>{m.due_meeting.code}</option>' in html
+    r = client.post(reverse("activities:milestone-status", args=[m.pk]),
+                    {**_status_post(m), f"m{m.pk}-due_meeting": m.due_meeting_id, "next": "/"})
+    assert r.status_code == 302
+    m.refresh_from_db()
+    assert m.status == "on_track" and m.due_meeting_id is not None
+
+
+def test_the_status_page_without_javascript_returns_to_where_it_was_opened(client_as, a1a):
+    client = client_as("secretariat")
+    url = reverse("activities:milestone-status", args=[a1a.pk])
+    page = client.get(url, {"next": "/milestones/?status=not_started"}).content.decode()
+    assert 'name="next" value="/milestones/?status=not_started"' in page
+    assert 'name="next" value="https://evil.example/"' not in client.get(url, {"next": "https://evil.example/"}
+                                                                           ).content.decode()
+    r = client.post(url, {**_status_post(a1a), "next": "/milestones/?status=not_started"})
+    assert r.status_code == 302 and r["Location"] == "/milestones/?status=not_started"
+
+
 def test_inline_status_without_javascript_redirects_back(client_as, a1a):
     client = client_as("secretariat")
     r = client.post(reverse("activities:milestone-status", args=[a1a.pk]), {**_status_post(a1a), "next": "/"})
