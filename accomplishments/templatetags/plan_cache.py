@@ -1,4 +1,7 @@
-"""{% cached_content %}: the part of a page CachedContentMixin serves from the cache (see emgplan/plan_cache.py)."""
+"""{% cached_content %}: the part of a page CachedContentMixin serves from the cache (see emgplan/plan_cache.py);
+{% compact %}: a large cached fragment without the template's indentation and blank lines."""
+import re
+
 from django import template
 from django.core.cache import cache
 
@@ -28,3 +31,26 @@ def cached_content(parser, token):
     nodelist = parser.parse(("endcached_content",))
     parser.delete_first_token()
     return CachedContentNode(nodelist)
+
+
+INDENTATION = re.compile(r"\n\s+")
+
+
+class CompactNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return INDENTATION.sub("\n", self.nodelist.render(context))
+
+
+@register.tag
+def compact(parser, token):
+    """Drops the indentation and blank lines the templates leave (a line break stays a line break).
+
+    Only for content without <pre> or <textarea>, where leading spaces would matter; put it inside a cached
+    fragment so it runs once per change of the plan, not per request.
+    """
+    nodelist = parser.parse(("endcompact",))
+    parser.delete_first_token()
+    return CompactNode(nodelist)
