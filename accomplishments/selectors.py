@@ -1,5 +1,7 @@
 """Reads of the plan that pages and reports share."""
-from django.db.models import Prefetch, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Subquery
 
 from activities.models import Activity, Milestone
 from emgplan.plan_cache import VERSION_PK
@@ -26,13 +28,39 @@ def milestones_prefetch():
     )
 
 
-def plan_overview(*, plan: WorkPlan) -> list[ExpectedAccomplishment]:
-    """A–D with their activities and milestones, in the order of the document; constant query count."""
+def plan_overview(*, plan: WorkPlan, codes=None) -> list[ExpectedAccomplishment]:
+    """A–D (or those of `codes`) with their activities and milestones, in document order; constant query count."""
     activities = Activity.objects.select_related("lead_body", "accomplishment").prefetch_related(
         milestones_prefetch()
     ).order_by("number")
-    return list(
-        ExpectedAccomplishment.objects.filter(work_plan=plan)
-        .order_by("order", "code")
-        .prefetch_related(Prefetch("activities", queryset=activities))
+    accomplishments = ExpectedAccomplishment.objects.filter(work_plan=plan)
+    if codes is not None:
+        accomplishments = accomplishments.filter(code__in=codes)
+    return list(accomplishments.order_by("order", "code").prefetch_related(Prefetch("activities", queryset=activities)))
+
+
+# A plan up to this many milestones reads best on one page (the 2014–2015 plan has 22); a larger one opens
+# at its first expected accomplishment, with the others (and the whole plan) a link away.
+ONE_PAGE_MILESTONES = 120
+WHOLE_PLAN = "all"
+
+
+@dataclass
+class PlanSections:
+    sections: list  # every expected accomplishment, with n_activities and n_milestones
+    chosen: str  # the code shown, or WHOLE_PLAN
+    shown: list  # the accomplishments shown, with their activities and milestones
+
+
+def plan_sections(*, plan: WorkPlan, chosen: str = "") -> PlanSections:
+    """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small."""
+    sections = list(
+        ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
+        .annotate(n_activities=Count("activities", distinct=True), n_milestones=Count("activities__milestones"))
     )
+    codes = [s.code for s in sections]
+    if chosen not in codes and chosen != WHOLE_PLAN:
+        small = sum(s.n_milestones for s in sections) <= ONE_PAGE_MILESTONES
+        chosen = WHOLE_PLAN if small or not codes else codes[0]
+    shown = plan_overview(plan=plan, codes=None if chosen == WHOLE_PLAN else [chosen])
+    return PlanSections(sections=sections, chosen=chosen, shown=shown)

@@ -1,17 +1,15 @@
-from functools import partial
-
 from django.contrib import messages
 from django.urls import reverse_lazy
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from activities.views import MoveView, PlanDeleteView
 from emgplan import clock
-from emgplan.plan_cache import fragment_key
+from emgplan.plan_cache import Deferred, fragment_key, query_digest
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin
 
 from .forms import ExpectedAccomplishmentForm, MeetingForm, MemberForm
 from .models import ExpectedAccomplishment, Meeting, Member
-from .selectors import plan_overview, workplan_current
+from .selectors import plan_sections, workplan_current
 
 PAGE_SIZE = 25
 
@@ -26,9 +24,15 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         plan = workplan_current()
         ctx["plan"] = plan
-        # Read only when the cached fragment is missing: the template calls these.
-        ctx["accomplishments"] = partial(plan_overview, plan=plan) if plan else []
-        ctx["fragment_key"] = fragment_key(self.request, "plan-overview", clock.today(self.request), plan)
+        # Read only when the cached fragment is missing: the template asks for it.
+        section = self.request.GET.get("ea", "")[:10]
+        ctx["section"] = section
+        ctx["overview"] = Deferred(lambda: plan_sections(plan=plan, chosen=section)) if plan else None
+        # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
+        arrange = self.request.GET.get("arrange") == "1" and self.request.user.has_perm("activities.manage_plan")
+        ctx["arrange"] = arrange
+        name = f"plan-overview:{'arrange' if arrange else 'read'}:{query_digest(section)}"
+        ctx["fragment_key"] = fragment_key(self.request, name, clock.today(self.request), plan)
         return ctx
 
 

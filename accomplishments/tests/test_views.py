@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -51,5 +53,44 @@ def test_overview_query_count_does_not_grow(client_as, django_assert_max_num_que
     plan_build(activities_per_accomplishment=25, milestones_per_activity=4)  # 100 activities, 1,200 milestones
     with django_assert_max_num_queries(14):
         large = client.get("/")
-    assert large.content.decode().count('<tr id="milestone-') == 1200
-    assert small.status_code == large.status_code == 200
+    assert large.content.decode().count('<tr id="milestone-') == 300  # a large plan opens at its first part
+    with django_assert_max_num_queries(14):
+        whole = client.get("/", {"ea": "all"})
+    assert whole.content.decode().count('<tr id="milestone-') == 1200
+    assert small.status_code == large.status_code == whole.status_code == 200
+
+
+def test_a_small_plan_shows_whole_and_a_large_one_by_expected_accomplishment(client_as, seed_plan):
+    from activities.generate import plan_generate
+
+    client = client_as("viewer")
+
+    def shown(**query):
+        html = client.get("/", query).content.decode()
+        current = re.search(r'class="nav-link active" aria-current="page" href="\?ea=(\w+)"', html).group(1)
+        return current, re.findall(r'<h2 id="ea-(\w)"', html)
+
+    assert shown() == ("all", ["A", "B", "C", "D"])  # the 2014–2015 plan: 22 milestones on one page
+    assert shown(ea="C") == ("C", ["C"])
+    plan_generate(scale=10)  # 226 milestones: the page opens at A, the rest a link away
+    assert shown() == ("A", ["A"])
+    assert shown(ea="B") == ("B", ["B"])
+    assert shown(ea="Z") == ("A", ["A"])  # an unknown part: the default, not an error page
+    assert shown(ea="all") == ("all", ["A", "B", "C", "D"])
+
+
+def test_the_secretariat_arranges_the_plan_in_a_mode_of_its_own(client_as, seed_plan):
+    a2 = Activity.objects.get(accomplishment__code="A", number=2)
+    move_up = f'action="{reverse("activities:activity-move", args=[a2.pk, "up"])}"'
+    client = client_as("secretariat")
+    everyday = client.get("/").content.decode()
+    assert move_up not in everyday and 'href="/?arrange=1">Arrange the plan</a>' in everyday
+    arranging = client.get("/", {"arrange": "1"}).content.decode()
+    assert move_up in arranging and 'name="next" value="/?arrange=1"' in arranging
+    assert "Add an activity under A" in arranging and ">Done arranging</a>" in arranging
+    r = client.post(reverse("activities:activity-move", args=[a2.pk, "up"]), {"next": "/?arrange=1"})
+    assert r.status_code == 302 and r["Location"] == "/?arrange=1"
+    a2.refresh_from_db()
+    assert a2.number == 1
+    viewer = client_as("viewer").get("/", {"arrange": "1"}).content.decode()
+    assert "Move up" not in viewer and "Arrange the plan" not in viewer
