@@ -42,14 +42,17 @@ def test_bench_harness_prints_a_row_per_page(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     rows = {cells[0]: cells for cells in ([c.strip() for c in line.strip("|").split("|")] for line in lines)}
+    head = rows["page"]
+    figures = ["req/s", "p50 ms", "p95 ms", "p99 ms", "queries @1", "uncached @1"]
+    assert set(figures) <= set(head), head
     for page in [BASELINE, *PAGES]:
         assert page.label in rows, f"no row for {page.label}:\n{result.stdout}"
-        cells = rows[page.label]
-        if cells[2] == "skipped: not present":
+        cells = dict(zip(head, rows[page.label], strict=True))
+        if cells["req/s"] == "skipped: not present":
             continue
-        rps, p50, p95, p99, queries = cells[2:7]
-        for figure in (rps, p50, p95, p99, queries):
-            assert re.fullmatch(NUMBER, figure), f"{page.label}: {cells}"
-        assert re.fullmatch(r"\d+%", cells[7]), cells
+        for name in figures:
+            assert re.fullmatch(NUMBER, cells[name]), f"{page.label}: {cells}"
+        assert re.fullmatch(r"\d+%", cells["of baseline"]), cells
+        assert int(cells["queries @1"]) <= int(cells["uncached @1"]), cells  # a warm request reads no more
     assert rows[BASELINE.label][2] != "skipped: not present"
     assert float(rows[BASELINE.label][2]) > 0
