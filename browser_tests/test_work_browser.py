@@ -109,3 +109,19 @@ def test_green_economy_lead_cannot_reach_biodiversity_milestone_edit(sign_in, pa
     expect(page.get_by_role("link", name="Change status of A.1(a)")).to_have_count(0)
     expect(page.get_by_role("link", name="File progress on A.1(a)")).to_have_count(0)
     screenshot()
+
+
+def test_secretariat_arranges_the_plan_and_moves_an_activity(sign_in, page, site, screenshot):
+    sign_in("secretariat")
+    headings = page.locator("article h3")
+    expect(headings.nth(0)).to_contain_text("A.1 IMG on biodiversity")
+    expect(page.get_by_role("button", name="Move up A.2")).to_have_count(0)  # not on the everyday page
+    page.get_by_role("link", name="Arrange the plan").click()
+    page.get_by_role("button", name="Move up A.2", exact=True).click()
+    expect(headings.nth(0)).to_contain_text("A.1 IMG on Green Economy")
+    expect(headings.nth(1)).to_contain_text("A.2 IMG on biodiversity")
+    assert page.url == f"{site.url}/?arrange=1"
+    screenshot()
+    page.get_by_role("link", name="Done arranging").click()
+    expect(page.get_by_role("link", name="Arrange the plan")).to_be_visible()
+    expect(headings.nth(0)).to_contain_text("A.1 IMG on Green Economy")
