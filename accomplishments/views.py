@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.urls import reverse_lazy
+from django.utils.functional import cached_property
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from activities.views import MoveView, PlanDeleteView
-from emgplan import clock
-from emgplan.plan_cache import Deferred, fragment_key, query_digest
+from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin
 
 from .forms import ExpectedAccomplishmentForm, MeetingForm, MemberForm
@@ -14,25 +14,27 @@ from .selectors import plan_sections, workplan_current
 PAGE_SIZE = 25
 
 
-class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
     """The whole plan: A–D, their activities and milestones, in the order of the document."""
 
     template_name = "accomplishments/plan_overview.html"
     permission_required = "accomplishments.view_plan"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        plan = workplan_current()
-        ctx["plan"] = plan
-        # Read only when the cached fragment is missing: the template asks for it.
-        section = self.request.GET.get("ea", "")[:10]
-        ctx["section"] = section
-        ctx["overview"] = Deferred(lambda: plan_sections(plan=plan, chosen=section)) if plan else None
+    @cached_property
+    def plan(self):
+        return workplan_current()
+
+    def get_cached_context(self):
+        """The heading and the secretariat's toolbar, outside the cached content."""
         # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
         arrange = self.request.GET.get("arrange") == "1" and self.request.user.has_perm("activities.manage_plan")
-        ctx["arrange"] = arrange
-        name = f"plan-overview:{'arrange' if arrange else 'read'}:{query_digest(section)}"
-        ctx["fragment_key"] = fragment_key(self.request, name, clock.today(self.request), plan)
+        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "arrange": arrange}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(self.get_cached_context())
+        if self.plan is not None:
+            ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
         return ctx
 
 

@@ -119,32 +119,3 @@ class CachedContentMixin:
         ctx = super().get_context_data(**kwargs)
         ctx["content_cache_key"] = self.content_key
         return ctx
-
-
-class Deferred:
-    """A context value computed only if the template asks for it (a cached fragment may not), then kept."""
-
-    def __init__(self, compute):
-        self._compute = compute
-        self._done = False
-        self._value = None
-
-    def __call__(self):
-        if not self._done:
-            self._value, self._done = self._compute(), True
-        return self._value
-
-    # Code outside templates (tests, other views) can use it as the value itself.
-    def __iter__(self):
-        return iter(self())
-
-    def __len__(self):
-        return len(self())
-
-    def __getitem__(self, key):
-        return self()[key]
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self(), name)

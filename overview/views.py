@@ -16,7 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.selectors import workplan_current
 from activities.querysets import OPEN_STATUSES
 from emgplan import clock
-from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, Deferred, fragment_key, query_digest
+from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, fragment_key, query_digest
 
 from . import selectors
 from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
@@ -54,7 +54,14 @@ def _year(request, plan):
     return year if plan and year in plan.years else None
 
 
-class DashboardView(OverviewMixin, TemplateView):
+class CachedOverviewMixin(CachedContentMixin):
+    """The page's content from the cache while the plan is unchanged (see emgplan/plan_cache.py)."""
+
+    def get_cached_context(self):
+        return {"plan": self.plan, "today": self.today}
+
+
+class DashboardView(CachedOverviewMixin, OverviewMixin, TemplateView):
     """Where the plan stands and what is due next, for the whole plan or one year."""
 
     template_name = "overview/dashboard.html"
@@ -65,26 +72,24 @@ class DashboardView(OverviewMixin, TemplateView):
         if plan is None:
             return ctx
         year = _year(self.request, plan)
-        # Read only when the cached fragment is missing (the template calls these).
-        by_accomplishment = Deferred(lambda: selectors.status_by_accomplishment(plan=plan, today=today, year=year))
+        by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
         ctx.update(
             year=year,
             years=list(plan.years),
             by_accomplishment=by_accomplishment,
-            by_lead_body=Deferred(lambda: selectors.status_by_lead_body(plan=plan, today=today, year=year)),
-            plan_totals=Deferred(lambda: selectors.status_totals(by_accomplishment())),
-            meetings=Deferred(lambda: selectors.meetings_next(plan=plan, today=today, year=year)),
-            due_soon=Deferred(lambda: selectors.milestones_due_soon(plan=plan, today=today)),
+            by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
+            plan_totals=selectors.status_totals(by_accomplishment),
+            meetings=selectors.meetings_next(plan=plan, today=today, year=year),
+            due_soon=selectors.milestones_due_soon(plan=plan, today=today),
             due_soon_days=selectors.DUE_SOON_DAYS,
-            updates=Deferred(lambda: selectors.updates_latest_accepted(plan=plan, year=year)),
-            contributions=Deferred(lambda: selectors.contributions_summary(plan=plan, year=year)),
+            updates=selectors.updates_latest_accepted(plan=plan, year=year),
+            contributions=selectors.contributions_summary(plan=plan, year=year),
             statuses=selectors.STATUSES,
-            fragment_key=fragment_key(self.request, f"dashboard-{year}", today, plan),
         )
         return ctx
 
 
-class TimelineView(OverviewMixin, TemplateView):
+class TimelineView(CachedOverviewMixin, OverviewMixin, TemplateView):
     """The plan's months as a server-rendered SVG chart: readable without JavaScript."""
 
     template_name = "overview/timeline.html"
@@ -92,10 +97,8 @@ class TimelineView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.plan is not None:
-            plan, today = self.plan, self.today
-            ctx["timeline"] = Deferred(lambda: selectors.plan_timeline(plan=plan, today=today))
+            ctx["timeline"] = selectors.plan_timeline(plan=self.plan, today=self.today)
             ctx["statuses"] = selectors.STATUSES
-            ctx["fragment_key"] = fragment_key(self.request, "timeline", today, plan)
         return ctx
 
 
@@ -185,12 +188,7 @@ class ContributionListMixin:
         return selectors.contributions_of_plan(plan=self.plan)
 
 
-class CachedListMixin(CachedContentMixin):
-    def get_cached_context(self):
-        return {"plan": self.plan, "today": self.today}
-
-
-class MilestoneListView(CachedListMixin, MilestoneListMixin, PlanFilterMixin, FilterView):
+class MilestoneListView(CachedOverviewMixin, MilestoneListMixin, PlanFilterMixin, FilterView):
     """Every milestone of the plan, filtered, sorted and paginated from the query string."""
 
     template_name = "overview/milestone_list.html"
@@ -209,7 +207,7 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
     sheet = "Milestones"
 
 
-class ContributionListView(CachedListMixin, ContributionListMixin, PlanFilterMixin, FilterView):
+class ContributionListView(CachedOverviewMixin, ContributionListMixin, PlanFilterMixin, FilterView):
     """In-kind contributions to the plan, with a member × kind pivot of what the filter selects."""
 
     template_name = "overview/contribution_list.html"
