@@ -26,9 +26,11 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin,
 
     def get_cached_context(self):
         """The heading and the secretariat's toolbar, outside the cached content."""
+        can_manage = self.request.user.has_perm("activities.manage_plan")
         # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
-        arrange = self.request.GET.get("arrange") == "1" and self.request.user.has_perm("activities.manage_plan")
-        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "arrange": arrange}
+        arrange = can_manage and self.request.GET.get("arrange") == "1"
+        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
+                "arrange": arrange}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
