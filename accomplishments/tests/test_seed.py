@@ -122,3 +122,15 @@ def test_load_keeps_statuses_set_by_users(seed_plan):
     call_command("load_workplan", verbosity=0)
     m.refresh_from_db()
     assert m.status == "completed"
+
+
+def test_loaded_plan_history_starts_at_its_adoption(seed_plan):
+    """The plan stood as written from SOM19 (19 September 2013): a report as of any later date finds it."""
+    import datetime
+
+    from activities.models import Milestone
+
+    first = Milestone.history.filter(history_type="+").order_by("history_date").values_list(
+        "history_date", flat=True)
+    assert first.count() == Milestone.objects.count()
+    assert {d.date() for d in first} == {datetime.date(2013, 9, 19)}
