@@ -172,19 +172,19 @@ def _clean(model, values: dict, lines: dict, where: str, line: int):
 class _Names:
     """The items of one kind by the name the file uses for them, to resolve references."""
 
-    def __init__(self, kind: str, section: str):
-        self.kind, self.section, self.items = kind, section, {}
+    def __init__(self, kind: str, section: str, key: str):
+        self.kind, self.section, self.key, self.items = kind, section, key, {}
 
     def add(self, item: Item, line: int, where: str):
         if item.name in self.items:
             raise _Problem(line, f'two {self.kind}s "{item.name}" (the other at line {self.items[item.name].line}) '
-                                 f"— keep one, or give each its own {self.kind} name")
+                                 f"— keep one, or give each its own {self.key}")
         self.items[item.name] = item
 
     def get(self, name, where: str, line: int) -> Item:
         if name not in self.items:
             close = difflib.get_close_matches(str(name), self.items, n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
+            hint = f"did you mean {close[0]}? Otherwise " if close else ""
             known = ", ".join(self.items) or "none defined yet"
             raise _Problem(line, f'unknown {self.kind} "{name}" for {where} — {hint}use one of {known} '
                                  f"or add it under {self.section}:")
@@ -211,8 +211,9 @@ def _parse(data) -> tuple[list[Item], str, datetime.datetime | None]:
     _fields(data, "the file", {"work_plan": (MAP, True), "meetings": (LIST, False), "members": (LIST, False),
                                "lead_bodies": (LIST, False), "accomplishments": (LIST, True)}, 1)
     items: list[Item] = []
-    meetings, members, bodies = _Names("meeting", "meetings"), _Names("member", "members"), \
-        _Names("lead body", "lead_bodies")
+    meetings = _Names("meeting", "meetings", "code")
+    members = _Names("member", "members", "acronym")
+    bodies = _Names("lead body", "lead_bodies", "short_name")
 
     for n, m in enumerate(_list(data, "meetings", "the file"), start=1):
         line = _item_line(m, data.lines["meetings"])
