@@ -452,22 +452,28 @@ def _deleted_record(model, lookup: dict):
             .order_by("-history_date", "-history_id").first())
 
 
-def _provenance(obj, field_name: str, cache: dict) -> str:
-    """Empty when the loader set the field's current value; else who changed it, in words."""
+def _provenance(obj, field_name: str, tracked: list[str], cache: dict) -> str:
+    """Empty when the loader set the field's current value; else who changed it, in words.
+
+    `tracked` are the fields the file describes (natural keys included): when one of them differs
+    from the latest history record, the row was changed without history and nobody can say by whom.
+    """
     if obj not in cache:
         cache[obj] = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
     records = cache[obj]
     if not records:
         return "changed without history"
-    latest = records[0]
-    tracked = [f.attname for f in type(obj)._meta.concrete_fields]
-    if any(getattr(latest, a) != getattr(obj, a) for a in tracked):
+    model = type(obj)
+    attnames = [model._meta.get_field(name).attname for name in tracked]
+    if any(getattr(records[0], a) != getattr(obj, a) for a in attnames):
         return "changed without history (a move in the plan or a bulk change)"
-    attname = type(obj)._meta.get_field(field_name).attname
+    attname = model._meta.get_field(field_name).attname
     for newer, older in zip(records, records[1:] + [None], strict=True):
         if older is None or getattr(newer, attname) != getattr(older, attname):
             if _is_loader_record(newer):
                 return ""
+            if newer.history_user_id is None:
+                return f"changed on {newer.history_date:%Y-%m-%d} by a command or script, not by the loader"
             return f"changed in the app on {newer.history_date:%Y-%m-%d} by {_who(newer)}"
     return ""
 
@@ -568,6 +574,7 @@ def _verbose(model, name: str) -> str:
 
 
 def _compare(item, obj, found, result, mode, reason_update, history_cache):
+    tracked = [*item.lookup, *item.values]
     pending = []  # (field, value, difference): who set each value is read before anything is set
     for name, wanted in item.values.items():
         f = item.model._meta.get_field(name)
@@ -580,7 +587,7 @@ def _compare(item, obj, found, result, mode, reason_update, history_cache):
         if same:
             continue
         diff = Difference(item.label, _verbose(item.model, name), _show(wanted), _show(getattr(obj, name)),
-                          _provenance(obj, name, history_cache))
+                          _provenance(obj, name, tracked, history_cache))
         if isinstance(wanted, Item) and target is None and not diff.changed:
             diff.changed = f"{wanted.label} is not in the database"
         pending.append((name, target, diff))

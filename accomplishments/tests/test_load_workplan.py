@@ -130,6 +130,19 @@ def test_update_refuses_a_field_changed_without_history(seed_plan, demo_users, c
     assert "changed without history" in out
 
 
+def test_update_ignores_untracked_changes_to_fields_the_file_does_not_have(seed_plan, capsys, tmp_path):
+    """seed_demo moves statuses with QuerySet.update: that says nothing about who set the text."""
+    a1c = _milestone("A.1", "c")
+    Milestone.objects.filter(pk=a1c.pk).update(status="on_track")
+    path = tmp_path / "workplan.yaml"
+    path.write_text(SEED.replace("Define an approach", "Define a common approach"), encoding="utf-8")
+
+    _load(capsys, file=path, update=True)
+
+    a1c.refresh_from_db()
+    assert (a1c.status, a1c.text[:24]) == ("on_track", "Define a common approach")
+
+
 def test_rows_added_in_the_app_are_listed_and_kept(seed_plan, demo_users, capsys):
     a1a = _milestone("A.1", "a")
     extra = Milestone(activity=a1a.activity, label="e", text="Added by the secretariat.", order=5)
