@@ -385,6 +385,8 @@ def workplan_file_read(*, path: Path) -> WorkPlanFile:
         raise WorkPlanFileError(f"{path.name}:{p.line}: {p.message}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark and mark.line >= len(text.splitlines()):  # hit the end: point where it began
+            mark = e.context_mark
         line = mark.line + 1 if mark else 1
         problem = " ".join(str(e.problem or e.context or "syntax error").split())
         raise WorkPlanFileError(f"{path.name}:{line}: malformed YAML ({problem}) — check the indentation, the "

@@ -1,9 +1,13 @@
 """load_workplan keeps every edit made in the app, and refuses a bad file before it saves anything."""
 import datetime
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accomplishments.models import Meeting, WorkPlan
@@ -264,6 +268,32 @@ def test_file_without_a_plan_is_refused(seed_plan, tmp_path, content, message):
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("load_workplan", file=path)
     assert _dump() == before
+
+
+def test_unclosed_bracket_at_the_end_points_where_it_opens(seed_plan, tmp_path):
+    path = tmp_path / "workplan.yaml"
+    path.write_text("work_plan:\n  title: [a\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"^workplan\.yaml:2: malformed YAML"):
+        call_command("load_workplan", file=path)
+
+
+def test_the_command_line_prints_one_line_and_exits_non_zero(tmp_path):
+    """What a user running manage.py sees: the error line, no traceback.
+
+    The file is refused before the plan is read, so a scratch SQLite database does for the subprocess.
+    """
+    path = tmp_path / "workplan.yaml"
+    path.write_text(SEED.replace("due_meeting: CBD COP 12", "due_meeting: CBD COP12"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "manage.py", "load_workplan", "--file", str(path)],
+                          cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/scratch.sqlite3"})
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f'CommandError: workplan.yaml:{_line_of(SEED, "due_meeting: CBD COP 12")}: unknown meeting "CBD COP12" '
+        "for A.1(d) — did you mean CBD COP 12? Otherwise use one of SOM19, UNEA-1, SOM20, CBD COP 12, SOM21 or "
+        "add it under meetings:"]
+    assert done.stdout == ""
 
 
 def test_missing_file_is_refused(seed_plan, tmp_path):
