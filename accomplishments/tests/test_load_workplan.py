@@ -74,6 +74,13 @@ def test_second_load_keeps_the_apps_edits_and_reports_them(seed_plan, demo_users
     assert _dump() == before
 
 
+def test_load_of_a_loaded_plan_reads_each_row_once(seed_plan, capsys, django_assert_max_num_queries):
+    """54 rows in the seed file: one lookup each, plus the plan's lists (no query per field or per history)."""
+    with django_assert_max_num_queries(66):
+        out = _load(capsys)
+    assert "Nothing to change: the database matches the file." in out
+
+
 def test_update_takes_file_only_changes_and_refuses_app_changes(seed_plan, demo_users, capsys, tmp_path):
     _app_edits(demo_users["secretariat"])
     a1c_version = _milestone("A.1", "c").version
