@@ -1,10 +1,19 @@
-"""Writes to the frame of the plan."""
+"""Writes to the frame of the plan: loading a work plan from its YAML transcription.
+
+The file never overwrites the database. A plan that is not there yet is created; a plan that is
+there is compared with the file and left as it is. `workplan_load(update=True)` takes from the file
+only the fields nobody changed in the app since the loader last wrote them: the loader marks its
+history records (no user, a reason from LOADER_REASONS), so the history says who set each value.
+"""
 import datetime
+import difflib
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
 from activities.models import Activity, LeadBody, Milestone
 
@@ -12,112 +21,619 @@ from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanA
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "workplan-2014-2015.yaml"
 
-
-def _upsert(model, counts: Counter, lookup: dict, values: dict, adopted_at=None):
-    """Create the row, or update it only where a value differs (so a rerun writes no history).
-
-    A created row's first history is dated at the plan's adoption (when given): the plan stood as
-    written from that day, so a report as of any later date finds it.
-    """
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean()
-        if adopted_at is not None:
-            obj._history_date = adopted_at
-            obj._change_reason = "Adopted with the work plan"
-        obj.save()
-        counts[f"{model._meta.verbose_name_plural} created"] += 1
-        return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.full_clean()
-        obj.save(update_fields=changed)
-        counts[f"{model._meta.verbose_name_plural} updated"] += 1
-    return obj
+ADOPTED_REASON = "Adopted with the work plan"
+UPDATED_REASON = "Updated from file "
+ADDED_REASON = "Added from file "
+REASON_MAX = 100  # simple-history's change-reason column
 
 
-def _set_m2m(manager, wanted, counts: Counter, label: str):
-    if set(manager.all()) != set(wanted):
-        manager.set(wanted)
-        counts[label] += 1
+def _is_loader_record(record) -> bool:
+    """A history record the loader wrote: no user, and one of the loader's reasons."""
+    reason = record.history_change_reason or ""
+    return record.history_user_id is None and (
+        reason == ADOPTED_REASON or reason.startswith((UPDATED_REASON, ADDED_REASON)))
 
 
-def _adoption_datetime(data: dict) -> datetime.datetime | None:
-    """When the plan was adopted: the first day of the meeting that approved its first year (else its issue date)."""
+# Reading and checking the file ---------------------------------------------------------------
+
+
+class WorkPlanFileError(ValueError):
+    """The file cannot be loaded; the message is one line: file, line, what is wrong and the fix."""
+
+
+class _Problem(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+class _Map(dict):
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    line: int = 1
+    lines: dict
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers and refuses duplicate keys (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            raise _Problem(node.start_mark.line + 1, "expected a mapping (key: value)")
+        self.flatten_mapping(node)
+        result = _Map()
+        result.line, result.lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            try:
+                hash(key)
+            except TypeError:
+                raise _Problem(line, "a key must be a plain word — write it as `name: value`") from None
+            if key in result:
+                raise _Problem(line, f'duplicate key "{key}" (also at line {result.lines[key]}) — keep only one')
+            result[key] = self.construct_object(value_node, deep=deep)
+            result.lines[key] = line
+        return result
+
+    def construct_yaml_map(self, node):
+        data = _Map()
+        data.line, data.lines = node.start_mark.line + 1, {}
+        yield data
+        value = self.construct_mapping(node)
+        data.update(value)
+        data.lines = value.lines
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as e:
+            raise _Problem(node.start_mark.line + 1,
+                           f'bad date "{node.value}" ({e}) — write a real date as YYYY-MM-DD') from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
+
+@dataclass(eq=False)
+class Item:
+    """One row the file describes, found in the database by its natural key (`lookup`)."""
+
+    model: type
+    label: str  # as people write it: A.1(c), meeting SOM20
+    lookup: dict  # field -> value, or the Item of a row it belongs to
+    values: dict  # field -> value, or the Item it refers to (None: empty)
+    line: int
+    parent: "Item | None" = None  # the row it belongs to (children are skipped when it is missing)
+    m2m: dict = field(default_factory=dict)  # field -> [Item], compared only when the file gives it
+    name: str = ""  # what other rows call it: the meeting code, the member acronym ...
+
+
+@dataclass
+class WorkPlanFile:
+    path: Path
+    items: list[Item]
+    symbol: str
+    adopted_at: datetime.datetime | None
+
+
+TEXT, INT, DATE, LIST, MAP = "text", "whole number", "date (YYYY-MM-DD)", "list", "mapping"
+_TYPES = {TEXT: (str,), INT: (int,), DATE: (datetime.date,), LIST: (list,), MAP: (dict,)}
+
+
+def _fields(m, where: str, spec: dict, line: int) -> dict:
+    """Check a mapping's keys and value types against spec {key: (type, required)}; return the values."""
+    if not isinstance(m, _Map):
+        raise _Problem(line, f"{where} must be a mapping (key: value), not {type(m).__name__}")
+    for key in m:
+        if key not in spec:
+            close = difflib.get_close_matches(str(key), spec, n=1)
+            hint = f'did you mean "{close[0]}"? ' if close else ""
+            raise _Problem(m.lines[key], f'unknown field "{key}" for {where} — {hint}use one of {", ".join(spec)}')
+    out = {}
+    for key, (kind, required) in spec.items():
+        value = m.get(key)
+        if value is None or value == "" and kind != TEXT:
+            if required:
+                raise _Problem(m.line, f'missing "{key}" for {where} — add `{key}:` with a {kind}')
+            continue
+        ok = isinstance(value, _TYPES[kind]) and not isinstance(value, bool)
+        if kind == DATE and isinstance(value, datetime.datetime):
+            ok = False
+        if not ok:
+            fix = "put it in quotes" if kind == TEXT else f"write a {kind}"
+            raise _Problem(m.lines[key], f'"{key}" for {where} must be a {kind}, not {value!r} — {fix}')
+        if kind == TEXT and required and not value.strip():
+            raise _Problem(m.lines[key], f'"{key}" for {where} is empty — write it out')
+        out[key] = value
+    return out
+
+
+def _choice(value, model, field_name: str, where: str, line: int):
+    choices = [c for c, _ in model._meta.get_field(field_name).choices]
+    if value not in choices:
+        raise _Problem(line, f'unknown {field_name} "{value}" for {where} — use one of {", ".join(choices)}')
+    return value
+
+
+def _clean(model, values: dict, lines: dict, where: str, line: int):
+    """The model's own field checks (lengths, formats), reported at the line of the field."""
+    scalars = {k: v for k, v in values.items() if not isinstance(v, Item) and v is not None}
+    obj = model(**scalars)
+    try:
+        obj.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in scalars])
+    except ValidationError as e:
+        name, messages = next(iter(e.message_dict.items()))
+        raise _Problem(lines.get(name, line),
+                       f'bad {name} "{values[name]}" for {where}: {" ".join(messages)}') from None
+
+
+class _Names:
+    """The items of one kind by the name the file uses for them, to resolve references."""
+
+    def __init__(self, kind: str, section: str, key: str):
+        self.kind, self.section, self.key, self.items = kind, section, key, {}
+
+    def add(self, item: Item, line: int, where: str):
+        if item.name in self.items:
+            raise _Problem(line, f'two {self.kind}s "{item.name}" (the other at line {self.items[item.name].line}) '
+                                 f"— keep one, or give each its own {self.key}")
+        self.items[item.name] = item
+
+    def get(self, name, where: str, line: int) -> Item:
+        if name not in self.items:
+            close = difflib.get_close_matches(str(name), self.items, n=1)
+            hint = f"did you mean {close[0]}? Otherwise " if close else ""
+            known = ", ".join(self.items) or "none defined yet"
+            raise _Problem(line, f'unknown {self.kind} "{name}" for {where} — {hint}use one of {known} '
+                                 f"or add it under {self.section}:")
+        return self.items[name]
+
+
+def _list(m, key: str, where: str) -> list:
+    value = m.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Problem(m.lines[key], f'"{key}" for {where} must be a list (lines starting with "- ")')
+    return value
+
+
+def _item_line(entry, default: int) -> int:
+    return entry.line if isinstance(entry, _Map) else default
+
+
+def _parse(data) -> tuple[list[Item], str, datetime.datetime | None]:
+    if not isinstance(data, _Map):
+        raise _Problem(1, "the file must be a mapping with work_plan:, meetings:, members:, lead_bodies: "
+                          "and accomplishments:")
+    _fields(data, "the file", {"work_plan": (MAP, True), "meetings": (LIST, False), "members": (LIST, False),
+                               "lead_bodies": (LIST, False), "accomplishments": (LIST, True)}, 1)
+    items: list[Item] = []
+    meetings = _Names("meeting", "meetings", "code")
+    members = _Names("member", "members", "acronym")
+    bodies = _Names("lead body", "lead_bodies", "short_name")
+
+    for n, m in enumerate(_list(data, "meetings", "the file"), start=1):
+        line = _item_line(m, data.lines["meetings"])
+        where = f"meeting {m.get('code') if isinstance(m, dict) and m.get('code') else n}"
+        v = _fields(m, where, {"code": (TEXT, True), "name": (TEXT, True), "start_date": (DATE, True),
+                               "end_date": (DATE, True), "place": (TEXT, False)}, line)
+        v.setdefault("place", "")
+        code = v.pop("code")
+        _clean(Meeting, {"code": code, **v}, m.lines, where, line)
+        if v["end_date"] < v["start_date"]:
+            raise _Problem(m.lines["end_date"], f"{where} ends before it starts — check start_date and end_date")
+        item = Item(Meeting, f"meeting {code}", {"code": code}, v, line, name=code)
+        meetings.add(item, line, where)
+        items.append(item)
+
+    for n, m in enumerate(_list(data, "members", "the file"), start=1):
+        line = _item_line(m, data.lines["members"])
+        where = f"member {m.get('acronym') if isinstance(m, dict) and m.get('acronym') else n}"
+        v = _fields(m, where, {"acronym": (TEXT, True), "name": (TEXT, True), "kind": (TEXT, True)}, line)
+        _choice(v["kind"], Member, "kind", where, m.lines["kind"])
+        acronym = v.pop("acronym")
+        _clean(Member, {"acronym": acronym, **v}, m.lines, where, line)
+        item = Item(Member, f"member {acronym}", {"acronym": acronym}, v, line, name=acronym)
+        members.add(item, line, where)
+        items.append(item)
+
+    names_seen: dict = {}
+    for n, b in enumerate(_list(data, "lead_bodies", "the file"), start=1):
+        line = _item_line(b, data.lines["lead_bodies"])
+        where = f"lead body {b.get('short_name') if isinstance(b, dict) and b.get('short_name') else n}"
+        v = _fields(b, where, {"short_name": (TEXT, True), "name": (TEXT, True), "kind": (TEXT, True),
+                               "lead_member": (TEXT, False), "members": (LIST, False)}, line)
+        _choice(v["kind"], LeadBody, "kind", where, b.lines["kind"])
+        short = v.pop("short_name")
+        _clean(LeadBody, {"short_name": short, "name": v["name"], "kind": v["kind"]}, b.lines, where, line)
+        if v["name"] in names_seen:
+            raise _Problem(b.lines["name"], f'two lead bodies named "{v["name"]}" (the other at line '
+                                            f"{names_seen[v['name']]}) — give each its own name")
+        names_seen[v["name"]] = line
+        values = {"name": v["name"], "kind": v["kind"],
+                  "lead_member": members.get(v["lead_member"], where, b.lines["lead_member"])
+                  if "lead_member" in v else None}
+        item = Item(LeadBody, f"lead body {short}", {"short_name": short}, values, line, name=short)
+        if "members" in v:
+            item.m2m["members"] = [members.get(a, where, b.lines["members"]) for a in v["members"]]
+        bodies.add(item, line, where)
+        items.append(item)
+
     wp = data["work_plan"]
-    approvals = sorted(wp.get("approvals") or [], key=lambda a: a["year"])
-    starts = {m["code"]: m["start_date"] for m in data["meetings"]}
-    day = starts.get(approvals[0]["meeting"]) if approvals else None
-    day = day or wp.get("issued_on")
-    if not day:
-        return None
-    return datetime.datetime.combine(day, datetime.time(0), tzinfo=datetime.UTC)
+    v = _fields(wp, "work_plan", {"title": (TEXT, True), "symbol": (TEXT, True), "issued_on": (DATE, False),
+                                  "first_year": (INT, True), "last_year": (INT, True), "status": (TEXT, False),
+                                  "approvals": (LIST, False)}, data.lines["work_plan"])
+    _choice(v.setdefault("status", WorkPlan.Status.DRAFT), WorkPlan, "status", "work_plan",
+            wp.lines.get("status", wp.line))
+    approvals = v.pop("approvals", [])
+    symbol = v.pop("symbol")
+    v.setdefault("issued_on", None)
+    _clean(WorkPlan, {"symbol": symbol, **v}, wp.lines, "work_plan", wp.line)
+    if v["last_year"] < v["first_year"]:
+        raise _Problem(wp.lines["last_year"], "work_plan: last_year comes before first_year — check both")
+    plan = Item(WorkPlan, symbol, {"symbol": symbol}, v, wp.line, name=symbol)
+    items.append(plan)
+    years: dict = {}
+    adoption = []
+    for a in approvals:
+        line = _item_line(a, wp.lines["approvals"])
+        av = _fields(a, "an approval of work_plan", {"year": (INT, True), "meeting": (TEXT, True)}, line)
+        where = f"the approval for {av['year']}"
+        if av["year"] in years:
+            raise _Problem(line, f"two approvals for {av['year']} (the other at line {years[av['year']]}) — keep one")
+        years[av["year"]] = line
+        meeting = meetings.get(av["meeting"], where, a.lines["meeting"])
+        items.append(Item(WorkPlanApproval, f"approval {av['year']}", {"work_plan": plan, "year": av["year"]},
+                          {"meeting": meeting}, line, parent=plan))
+        adoption.append((av["year"], meeting.values["start_date"]))
+    day = min(adoption)[1] if adoption else v["issued_on"]
+    adopted_at = datetime.datetime.combine(day, datetime.time(0), tzinfo=datetime.UTC) if day else None
+
+    codes: dict = {}
+    for order, a in enumerate(_list(data, "accomplishments", "the file"), start=1):
+        line = _item_line(a, data.lines["accomplishments"])
+        where = f"accomplishment {a.get('code') if isinstance(a, dict) and a.get('code') else order}"
+        av = _fields(a, where, {"code": (TEXT, True), "category": (TEXT, True), "statement": (TEXT, True),
+                                "activities": (LIST, False)}, line)
+        code = av["code"]
+        _clean(ExpectedAccomplishment, {"code": code, "category": av["category"], "statement": av["statement"]},
+               a.lines, where, line)
+        if code in codes:
+            raise _Problem(line, f'two accomplishments "{code}" (the other at line {codes[code]}) — give each its '
+                                 "own code")
+        codes[code] = line
+        ea = Item(ExpectedAccomplishment, code, {"work_plan": plan, "code": code},
+                  {"category": av["category"], "statement": av["statement"], "order": order}, line, parent=plan)
+        items.append(ea)
+        numbers: dict = {}
+        for n, act in enumerate(_list(a, "activities", where), start=1):
+            aline = _item_line(act, a.lines["activities"])
+            awhere = f"{code}.{act.get('number')}" if isinstance(act, dict) and act.get("number") else \
+                f"activity {n} of {code}"
+            acv = _fields(act, awhere, {"number": (INT, True), "title": (TEXT, True), "description": (TEXT, False),
+                                        "lead_body": (TEXT, False), "partners": (LIST, False),
+                                        "milestones": (LIST, False)}, aline)
+            acv.setdefault("description", "")
+            _clean(Activity, {k: acv[k] for k in ("number", "title", "description")}, act.lines, awhere, aline)
+            if acv["number"] in numbers:
+                raise _Problem(aline, f"two activities numbered {awhere} (the other at line "
+                                      f"{numbers[acv['number']]}) — give each its own number")
+            numbers[acv["number"]] = aline
+            activity = Item(
+                Activity, awhere, {"accomplishment": ea, "number": acv["number"]},
+                {"title": acv["title"], "description": acv["description"],
+                 "lead_body": bodies.get(acv["lead_body"], awhere, act.lines["lead_body"])
+                 if "lead_body" in acv else None},
+                aline, parent=ea)
+            if "partners" in acv:
+                activity.m2m["partners"] = [members.get(p, awhere, act.lines["partners"]) for p in acv["partners"]]
+            items.append(activity)
+            _parse_milestones(items, activity, None, _list(act, "milestones", awhere),
+                              act.lines.get("milestones", aline), meetings)
+    return items, symbol, adopted_at
+
+
+def _parse_milestones(items, activity: Item, parent: Item | None, entries: list, line: int, meetings: _Names):
+    labels: dict = {}
+    owner = f"{activity.label}{parent.label[len(activity.label):] if parent else ''}"
+    for order, m in enumerate(entries, start=1):
+        mline = _item_line(m, line)
+        label = m.get("label") if isinstance(m, dict) else None
+        where = f"{owner}({label})" if label else f"milestone {order} of {owner}"
+        spec = {"label": (TEXT, True), "text": (TEXT, True), "due_meeting": (TEXT, False),
+                "due_date": (DATE, False)}
+        if parent is None:
+            spec["children"] = (LIST, False)
+        v = _fields(m, where, spec, mline)
+        _clean(Milestone, {"label": v["label"], "text": v["text"]}, m.lines, where, mline)
+        if v["label"] in labels:
+            raise _Problem(mline, f'two milestones labelled "{v["label"]}" in {owner} (the other at line '
+                                  f"{labels[v['label']]}) — give each its own label")
+        labels[v["label"]] = mline
+        item = Item(
+            Milestone, where, {"activity": activity, "parent": parent, "label": v["label"]},
+            {"text": v["text"], "order": order,
+             "due_meeting": meetings.get(v["due_meeting"], where, m.lines["due_meeting"])
+             if "due_meeting" in v else None,
+             "due_date": v.get("due_date")},
+            mline, parent=parent or activity)
+        items.append(item)
+        if v.get("children"):
+            _parse_milestones(items, activity, item, v["children"], m.lines["children"], meetings)
+
+
+def workplan_file_read(*, path: Path) -> WorkPlanFile:
+    """Read and check a work-plan file without touching the database.
+
+    Raises WorkPlanFileError with one line (file:line: what is wrong — the fix) for malformed YAML,
+    duplicate keys, unknown names, duplicate natural keys, a missing field or a value of the wrong type.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WorkPlanFileError(f"{path}: no such file — give the path of a work-plan YAML file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise WorkPlanFileError(f"{path}: cannot read it ({e}) — save it as UTF-8 text") from None
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        items, symbol, adopted_at = _parse(data)
+    except _Problem as p:
+        raise WorkPlanFileError(f"{path.name}:{p.line}: {p.message}") from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        if e.context_mark and mark.line >= len(text.splitlines()):  # hit the end: point where it began
+            mark = e.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = " ".join(str(e.problem or e.context or "syntax error").split())
+        raise WorkPlanFileError(f"{path.name}:{line}: malformed YAML ({problem}) — check the indentation, the "
+                                "colons and the quotes on this line and the one above") from None
+    except yaml.YAMLError as e:
+        raise WorkPlanFileError(f"{path.name}: malformed YAML ({' '.join(str(e).split())})") from None
+    return WorkPlanFile(path=path, items=items, symbol=symbol, adopted_at=adopted_at)
+
+
+# Comparing with the database and writing --------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    label: str  # A.1(a)
+    field: str  # text, due meeting
+    file: str
+    database: str
+    changed: str = ""  # "changed in the app on … by …" when the database's value is not the loader's
+
+
+@dataclass
+class LoadResult:
+    """What a load did (or, in report and dry-run modes, found): every line of it in words."""
+
+    mode: str  # "created", "report", "update", "refused"
+    plan: WorkPlan | None = None
+    counts: Counter = field(default_factory=Counter)
+    differences: list[Difference] = field(default_factory=list)  # left as the database has them
+    applied: list[Difference] = field(default_factory=list)
+    refused: list[Difference] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # deleted in the app: not recreated
+    missing: list[str] = field(default_factory=list)  # in the file only (report mode)
+    added_in_app: list[str] = field(default_factory=list)  # in the database only: kept
+
+
+def _name(obj) -> str:
+    for attr in ("code", "acronym", "short_name", "symbol"):
+        if hasattr(obj, attr):
+            return str(getattr(obj, attr))
+    return str(obj)
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, Item):
+        return value.name
+    if isinstance(value, models.Model):
+        return _name(value)
+    return str(value)
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return "the loader" if _is_loader_record(record) else "system"
+    return user.get_full_name() or user.username
+
+
+def _deleted_record(model, lookup: dict):
+    return (model.history.filter(history_type="-", **lookup).select_related("history_user")
+            .order_by("-history_date", "-history_id").first())
+
+
+def _provenance(obj, field_name: str, tracked: list[str], cache: dict) -> str:
+    """Empty when the loader set the field's current value; else who changed it, in words.
+
+    `tracked` are the fields the file describes (natural keys included): when one of them differs
+    from the latest history record, the row was changed without history and nobody can say by whom.
+    """
+    if obj not in cache:
+        cache[obj] = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    records = cache[obj]
+    if not records:
+        return "changed without history"
+    model = type(obj)
+    attnames = [model._meta.get_field(name).attname for name in tracked]
+    if any(getattr(records[0], a) != getattr(obj, a) for a in attnames):
+        return "changed without history (a move in the plan or a bulk change)"
+    attname = model._meta.get_field(field_name).attname
+    for newer, older in zip(records, records[1:] + [None], strict=True):
+        if older is None or getattr(newer, attname) != getattr(older, attname):
+            if _is_loader_record(newer):
+                return ""
+            if newer.history_user_id is None:
+                return f"changed on {newer.history_date:%Y-%m-%d} by a command or script, not by the loader"
+            return f"changed in the app on {newer.history_date:%Y-%m-%d} by {_who(newer)}"
+    return ""
+
+
+def _save(obj, reason: str, history_date=None):
+    obj._history_user = None
+    obj._change_reason = reason[:REASON_MAX]
+    if history_date is not None:
+        obj._history_date = history_date
+    obj.full_clean()
+    obj.save()
+
+
+def _resolve(values: dict, found: dict) -> dict:
+    return {k: found.get(v) if isinstance(v, Item) else v for k, v in values.items()}
 
 
 @transaction.atomic
-def workplan_load(*, path: Path = SEED_FILE) -> tuple[WorkPlan, Counter]:
-    """Load a work plan from its YAML transcription. Safe to repeat: a second run changes nothing."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    counts: Counter = Counter()
-    adopted_at = _adoption_datetime(data)
+def workplan_load(*, path: Path = SEED_FILE, update: bool = False, dry_run: bool = False) -> LoadResult:
+    """Load a work plan that is not in the database yet; never overwrite one that is. Safe to repeat.
 
-    def upsert(model, counts, lookup, values):
-        return _upsert(model, counts, lookup, values, adopted_at=adopted_at)
-
-    meetings = {
-        m["code"]: upsert(Meeting, counts, {"code": m["code"]}, {k: v for k, v in m.items() if k != "code"})
-        for m in data["meetings"]
-    }
-    members = {
-        m["acronym"]: upsert(Member, counts, {"acronym": m["acronym"]}, {"name": m["name"], "kind": m["kind"]})
-        for m in data["members"]
-    }
-    bodies = {}
-    for b in data["lead_bodies"]:
-        body = upsert(
-            LeadBody, counts, {"short_name": b["short_name"]},
-            {"name": b["name"], "kind": b["kind"], "lead_member": members.get(b.get("lead_member"))},
-        )
-        if "members" in b:
-            _set_m2m(body.members, [members[a] for a in b["members"]], counts, "lead body members set")
-        bodies[b["short_name"]] = body
-
-    wp = data["work_plan"]
-    plan = upsert(
-        WorkPlan, counts, {"symbol": wp["symbol"]},
-        {k: wp[k] for k in ("title", "issued_on", "first_year", "last_year", "status")},
-    )
-    for approval in wp.get("approvals", []):
-        upsert(
-            WorkPlanApproval, counts, {"work_plan": plan, "year": approval["year"]},
-            {"meeting": meetings[approval["meeting"]]},
-        )
-
-    for order, a in enumerate(data["accomplishments"], start=1):
-        accomplishment = upsert(
-            ExpectedAccomplishment, counts, {"work_plan": plan, "code": a["code"]},
-            {"category": a["category"], "statement": a["statement"], "order": order},
-        )
-        for act in a["activities"]:
-            activity = upsert(
-                Activity, counts, {"accomplishment": accomplishment, "number": act["number"]},
-                {"title": act["title"], "description": act.get("description") or "",
-                 "lead_body": bodies.get(act.get("lead_body"))},
-            )
-            _set_m2m(activity.partners, [members[p] for p in act.get("partners", [])], counts,
-                     "activity partners set")
-            _load_milestones(activity, None, act.get("milestones") or [], meetings, counts, upsert)
-    return plan, counts
+    The file is checked first (WorkPlanFileError: nothing read or written). When the plan (its symbol)
+    is already there, the result lists what differs and nothing is written. With update=True, the
+    file's values are written where the loader set the database's value (history says so); fields
+    changed in the app are refused, rows deleted in the app are not recreated, rows added in the app are
+    kept. dry_run=True computes the same result and rolls everything back.
+    """
+    source = workplan_file_read(path=path)
+    result = _load(source, update=update)
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
 
 
-def _load_milestones(activity, parent, items, meetings, counts, upsert):
-    for order, m in enumerate(items, start=1):
-        milestone = upsert(
-            Milestone, counts, {"activity": activity, "parent": parent, "label": m["label"]},
-            {"text": m["text"], "order": order, "due_meeting": meetings.get(m.get("due_meeting")),
-             "due_date": m.get("due_date")},
-        )
-        _load_milestones(activity, milestone, m.get("children") or [], meetings, counts, upsert)
+def _load(source: WorkPlanFile, *, update: bool) -> LoadResult:
+    plan = WorkPlan.objects.filter(symbol=source.symbol).first()
+    if plan is None:
+        gone = _deleted_record(WorkPlan, {"symbol": source.symbol})
+        if gone is not None:
+            return LoadResult(mode="refused", deleted=[
+                f"{source.symbol}: deleted in the app on {gone.history_date:%Y-%m-%d} by {_who(gone)}; "
+                "not recreated"])
+        mode = "created"
+    else:
+        mode = "update" if update else "report"
+    result = LoadResult(mode=mode)
+    writing = mode in ("created", "update")
+    reason_update = f"{UPDATED_REASON}{source.path.name}"
+    found: dict = {}  # Item -> row
+    history_cache: dict = {}
+
+    for item in source.items:
+        if item.parent is not None and item.parent not in found:
+            continue  # its parent is missing or deleted: said once, for the parent
+        lookup = _resolve(item.lookup, found)
+        qs = item.model.objects.filter(**lookup).order_by("pk")  # no joins: lock this row only
+        obj = (qs.select_for_update() if mode == "update" else qs).first()
+        if obj is None:
+            gone = _deleted_record(item.model, lookup)
+            if gone is not None:
+                result.deleted.append(f"{item.label}: deleted in the app on {gone.history_date:%Y-%m-%d} by "
+                                      f"{_who(gone)}; not recreated")
+                continue
+            if not writing:
+                result.missing.append(f"{item.label}: in the file, not in the database")
+                continue
+            found[item] = _create(item, found, result, mode, source)
+            continue
+        found[item] = obj
+        _compare(item, obj, found, result, mode, reason_update, history_cache)
+
+    plan = found.get(next(i for i in source.items if i.model is WorkPlan))
+    result.plan = plan
+    if mode != "created" and plan is not None:
+        _added_in_app(plan, found, result)
+    return result
+
+
+def _create(item: Item, found: dict, result: LoadResult, mode: str, source: WorkPlanFile):
+    values = _resolve(item.values, found)
+    for k, v in item.values.items():
+        if isinstance(v, Item) and values[k] is None:
+            result.differences.append(Difference(item.label, _verbose(item.model, k), v.name, "—",
+                                                 f"{v.label} is not in the database"))
+    obj = item.model(**_resolve(item.lookup, found), **values)
+    if mode == "created":
+        _save(obj, ADOPTED_REASON, history_date=source.adopted_at)
+    else:
+        _save(obj, f"{ADDED_REASON}{source.path.name}")
+    for name, refs in item.m2m.items():
+        getattr(obj, name).set([found[r] for r in refs if r in found])
+    result.counts[f"{item.model._meta.verbose_name_plural} created"] += 1
+    return obj
+
+
+def _verbose(model, name: str) -> str:
+    return "position" if name == "order" else str(model._meta.get_field(name).verbose_name)
+
+
+def _compare(item, obj, found, result, mode, reason_update, history_cache):
+    tracked = [*item.lookup, *item.values]
+    pending = []  # (field, value, difference): who set each value is read before anything is set
+    for name, wanted in item.values.items():
+        f = item.model._meta.get_field(name)
+        if isinstance(wanted, Item):
+            target = found.get(wanted)
+            same = target is not None and getattr(obj, f.attname) == target.pk
+        else:
+            target = wanted
+            same = getattr(obj, name) == wanted
+        if same:
+            continue
+        diff = Difference(item.label, _verbose(item.model, name), _show(wanted), _show(getattr(obj, name)),
+                          _provenance(obj, name, tracked, history_cache))
+        if isinstance(wanted, Item) and target is None and not diff.changed:
+            diff.changed = f"{wanted.label} is not in the database"
+        pending.append((name, target, diff))
+    for name, refs in item.m2m.items():
+        wanted = sorted(r.name for r in refs)
+        current = sorted(_name(o) for o in getattr(obj, name).all())
+        if wanted != current:
+            pending.append((name, None, Difference(
+                item.label, _verbose(item.model, name), ", ".join(wanted) or "—", ", ".join(current) or "—",
+                "not kept in history: change it in the app")))
+    if mode != "update":
+        result.differences.extend(diff for _name_, _value, diff in pending)
+        return
+    applied = []
+    for name, value, diff in pending:
+        if diff.changed:
+            result.refused.append(diff)
+        else:
+            setattr(obj, name, value)
+            applied.append(diff)
+    if applied:
+        if hasattr(obj, "version"):
+            obj.version += 1  # an edit form opened before the update meets a conflict, not a silent overwrite
+        _save(obj, reason_update)
+        result.applied.extend(applied)
+        result.counts[f"{item.model._meta.verbose_name_plural} updated"] += 1
+
+
+def _added_in_app(plan: WorkPlan, found: dict, result: LoadResult):
+    """Rows of the plan that the file does not have: added in the app, and kept."""
+    matched = {model: {o.pk for i, o in found.items() if i.model is model}
+               for model in (WorkPlanApproval, ExpectedAccomplishment, Activity, Milestone)}
+    extra = [
+        *WorkPlanApproval.objects.filter(work_plan=plan).exclude(pk__in=matched[WorkPlanApproval]),
+        *ExpectedAccomplishment.objects.filter(work_plan=plan).exclude(pk__in=matched[ExpectedAccomplishment]),
+        *Activity.objects.filter(accomplishment__in=matched[ExpectedAccomplishment]).exclude(
+            pk__in=matched[Activity]).select_related("accomplishment"),
+        *Milestone.objects.filter(activity__in=matched[Activity]).exclude(pk__in=matched[Milestone]).filter(
+            models.Q(parent=None) | models.Q(parent__in=matched[Milestone])).select_related(
+            "activity__accomplishment", "parent"),
+    ]
+    for obj in extra:
+        label = {WorkPlanApproval: lambda o: f"approval {o.year}", ExpectedAccomplishment: lambda o: o.code,
+                 Activity: lambda o: o.code}.get(type(obj), str)(obj)
+        first = obj.history.select_related("history_user").order_by("history_date", "history_id").first()
+        when = f" on {first.history_date:%Y-%m-%d} by {_who(first)}" if first else ""
+        result.added_in_app.append(f"{label}: in the database, not in the file (added{when}); kept")
