@@ -1,5 +1,6 @@
 """Views of the work tables: thin, each asks its rule, calls a service, renders or redirects."""
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.db.models import Count, OuterRef, ProtectedError, Subquery, Sum, pre
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, TemplateView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -412,9 +414,21 @@ class ProgressUpdateCreateView(RoleRequiredMixin, PermissionRequiredMixin, Creat
                                                    files=form.cleaned_data["attachments"],
                                                    form_key=form.cleaned_data.get("form_key"))
         except services.DuplicateSubmission as dup:
-            messages.info(self.request, "This form had already been sent: here is the progress update it filed "
-                                        "(it was not filed twice).")
-            return HttpResponseRedirect(reverse("activities:update-detail", args=[dup.update.pk]))
+            first_url = reverse("activities:update-detail", args=[dup.update.pk])
+            if all(getattr(dup.update, k) == v for k, v in data.items()):  # a double click: show what it filed
+                messages.info(self.request, "This form had already been sent: here is the progress update it filed "
+                                            "(it was not filed twice).")
+                return HttpResponseRedirect(first_url)
+            # The form was sent again with other text (back button, then edited): keep what was typed and
+            # let the user decide, rather than drop it or file a second update unasked.
+            messages.warning(self.request, format_html(
+                "This form had already been sent and <a href=\"{}\">filed a progress update</a>. What you typed "
+                "since is kept below: save it to file another update, or make the change on the one filed. "
+                "Attach any files again.", first_url))
+            again = self.request.POST.copy()
+            again["form_key"] = str(uuid.uuid4())
+            fresh = self.get_form_class()(data=again, activity=self.activity)
+            return self.render_to_response(self.get_context_data(form=fresh), status=CONFLICT)
         if "submit" in self.request.POST:
             services.progress_update_submit(update=update, by=self.request.user, expected_version=update.version)
             messages.success(self.request, "Progress update submitted for review.")

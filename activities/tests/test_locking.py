@@ -363,3 +363,21 @@ def test_a_double_posted_progress_form_makes_one_update(client_as, demo_users, a
     # Another rendering of the form is another update.
     client.post(url, {**_update_form(narrative="A second report."), "form_key": str(uuid.uuid4())})
     assert ProgressUpdate.objects.filter(author=demo_users["biodiversity-lead"]).count() == 2
+
+
+def test_a_progress_form_sent_again_with_other_text_keeps_the_text_and_files_nothing_twice(client_as, demo_users,
+                                                                                            a1a):
+    client = client_as("biodiversity-lead")
+    url = reverse("activities:update-create") + f"?milestone={a1a.pk}"
+    key = _hidden(client.get(url).content.decode(), "form_key")
+    client.post(url, {**_update_form(), "form_key": key})
+    # Back button, an edit, and the same form sent again.
+    r = client.post(url, {**_update_form(narrative="Edited after going back."), "form_key": key})
+    html = r.content.decode()
+    first = ProgressUpdate.objects.get(author=demo_users["biodiversity-lead"])
+    assert r.status_code == 409 and "already been sent" in html
+    assert reverse("activities:update-detail", args=[first.pk]) in html and "Edited after going back." in html
+    new_key = _hidden(html, "form_key")
+    assert new_key != key and first.narrative == "The mapping tool went live."
+    client.post(url, {**_update_form(narrative="Edited after going back."), "form_key": new_key})
+    assert ProgressUpdate.objects.filter(author=demo_users["biodiversity-lead"]).count() == 2
