@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
 
 from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
@@ -204,7 +205,8 @@ class ProgressUpdateForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
                 self.fields["remove_files"] = forms.ModelMultipleChoiceField(
                     queryset=files, required=False, widget=forms.CheckboxSelectMultiple,
                     label="Remove attachments", help_text="Tick a file to take it off this draft when you save.")
-                self.fields["remove_files"].label_from_instance = lambda f: f"{f.original_name} ({f.size:,} bytes)"
+                self.fields["remove_files"].label_from_instance = (
+                    lambda f: f"{f.original_name} ({filesizeformat(f.size)})")
         else:
             del self.fields["version"]
             self.fields["form_key"].initial = uuid.uuid4()

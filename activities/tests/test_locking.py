@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accomplishments.models import Member
-from accounts.services import user_roles_set
 from activities import services
 from activities.models import Activity, Contribution, EvidenceFile, Milestone, ProgressUpdate
 
@@ -310,7 +309,8 @@ def test_revise_twice_starts_one_draft(client_as, demo_users, a1a):
 def test_a_lead_moved_to_viewer_can_no_longer_edit_or_submit_the_old_draft(client_as, demo_users, a1a):
     lead = demo_users["biodiversity-lead"]
     draft = _draft(a1a, lead, narrative="Draft written while leading.")
-    user_roles_set(user=lead, role="viewer", by=demo_users["secretariat"])
+    moved = client_as("secretariat").post(reverse("accounts:user-roles", args=[lead.pk]), {"role": "viewer"})
+    assert moved.status_code == 302 and not lead.lead_bodies.exists()
     client = client_as("biodiversity-lead")
     edit = reverse("activities:update-edit", args=[draft.pk])
     assert client.get(edit).status_code == 403
