@@ -39,9 +39,13 @@ PAGE_SIZE = 25
 
 
 def conflict_message(request, exc: services.ConflictError):
-    who = exc.by.get_full_name() or exc.by.username if exc.by else "someone else"
     changed = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in exc.changes) or "no visible field"
-    messages.error(request, f"Not saved: {who} changed this record after you opened it ({changed}). "
+    if exc.by is not None and exc.by.pk == request.user.pk:  # the same person, in two tabs
+        what = "you changed this record in another tab or window after opening it here"
+    else:
+        who = exc.by.get_full_name() or exc.by.username if exc.by else "someone else"
+        what = f"{who} changed this record after you opened it"
+    messages.error(request, f"Not saved: {what} ({changed}). "
                             "Review the current values below and save again if your change still applies.")
 
 
