@@ -283,11 +283,27 @@ def progress_update_revise(*, update: ProgressUpdate, by) -> ProgressUpdate:
             ("period_start", "period_end", "reported_status", "narrative", "evidence_links")}
     draft = progress_update_save(activity=update.activity, milestone=update.milestone, author=by, data=data,
                                  revision_of=update)
-    for ef in update.files.all():
-        copy = EvidenceFile(update=draft, original_name=ef.original_name, content_type=ef.content_type, size=ef.size)
-        with ef.file.open("rb") as source:
-            copy.file.save(ef.original_name, source, save=False)
-        copy.save()
+    copied = []
+    try:
+        for ef in update.files.order_by("uploaded_at", "pk"):
+            copy = EvidenceFile(update=draft, original_name=ef.original_name, content_type=ef.content_type,
+                                size=ef.size)
+            try:
+                with ef.file.open("rb") as source:
+                    copy.file.save(ef.original_name, source, save=False)
+            except OSError:
+                raise ValidationError(
+                    f"The attachment “{ef.original_name}” of the returned update cannot be read, so the revision "
+                    "was not started (nothing would be left out silently). Ask the secretariat to restore it.",
+                    code="evidence_unreadable") from None
+            copied.append(copy.file.name)
+            copy.save()
+    except BaseException:
+        # The rows roll back with the transaction; the copies already stored would stay behind.
+        storage = EvidenceFile._meta.get_field("file").storage
+        for name in copied:
+            storage.delete(name)
+        raise
     return draft
 
 

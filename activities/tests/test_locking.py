@@ -385,3 +385,22 @@ def test_a_progress_form_sent_again_with_other_text_keeps_the_text_and_files_not
     assert new_key != key and first.narrative == "The mapping tool went live."
     client.post(url, {**_update_form(narrative="Edited after going back."), "form_key": new_key})
     assert ProgressUpdate.objects.filter(author=demo_users["biodiversity-lead"]).count() == 2
+
+
+def test_revise_refuses_clearly_when_an_attachment_cannot_be_read(client_as, demo_users, a1a, media, settings):
+    from pathlib import Path
+
+    lead = demo_users["biodiversity-lead"]
+    client = client_as("biodiversity-lead")
+    client.post(reverse("activities:update-create") + f"?milestone={a1a.pk}",
+                {**_update_form(), "attachments": [SimpleUploadedFile("notes.txt", b"Plain notes."),
+                                                   SimpleUploadedFile("lost.txt", b"Gone from the disk.")],
+                 "form_key": str(uuid.uuid4()), "submit": "1"})
+    first = ProgressUpdate.objects.get(author=lead)
+    services.progress_update_return(update=first, by=demo_users["secretariat"], reason="More detail.")
+    Path(settings.MEDIA_ROOT, first.files.get(original_name="lost.txt").file.name).unlink()
+    before = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    r = client.post(reverse("activities:update-revise", args=[first.pk]), follow=True)
+    assert "The attachment “lost.txt” of the returned update cannot be read" in r.content.decode()
+    assert not ProgressUpdate.objects.filter(revision_of=first).exists()
+    assert sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()) == before  # no copy left
