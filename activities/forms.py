@@ -2,10 +2,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
 from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
+from .validators import evidence_link_lines, validate_evidence_links
 
 
 class DateInput(forms.DateInput):
@@ -182,15 +182,9 @@ class ProgressUpdateForm(CrispyMixin, forms.ModelForm):
         self.activity = activity
 
     def clean_evidence_links(self):
-        links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
-        validate = URLValidator(schemes=["http", "https"])
-        for link in links:
-            try:
-                validate(link)
-            except ValidationError:
-                raise ValidationError(f"“{link}” is not a web address (http:// or https://).",
-                                      code="invalid_link") from None
-        return "\n".join(links)
+        links = self.cleaned_data["evidence_links"]
+        validate_evidence_links(links)  # the model's own check, so the form and every other path agree
+        return "\n".join(evidence_link_lines(links))
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
