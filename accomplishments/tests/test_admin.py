@@ -95,6 +95,7 @@ def test_an_approval_added_meanwhile_is_not_lost(client_as, seed_plan, colleague
                                               f"{prefix}-{n}-work_plan": seed_plan.pk})
     assert r.status_code == 302, r.context["errors"] if r.context else r
     assert approvals.count() == count + 1
+    assert WorkPlanApproval.history.get(year=2016).history_user.username == "tess"  # the inline's author too
 
     r = mine.post(admin_url(seed_plan), {**my_form, "title": "Mine"})
     assert r.status_code == 200
@@ -113,3 +114,53 @@ def test_what_the_app_edits_is_read_only_in_the_admin(client_as, seed_plan, mode
     assert client.post(admin_url(obj), {}).status_code == 403
     assert client.post(admin_url(obj, "delete"), {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_save_waits_for_a_writer_holding_the_row_then_sees_its_change(seed_plan, demo_users):
+    """The comparison happens under the row lock: a save that arrives while another transaction is changing
+    the plan waits for it to commit, then compares with what it wrote (no check-then-write gap)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from accomplishments.models import WorkPlan
+
+    other = User.objects.create_user("tess", first_name="Tess", last_name="Second", is_staff=True)
+    client = Client()
+    client.force_login(demo_users["secretariat"])
+    stale = admin_change_form(client, seed_plan)
+    locked, go, answers = threading.Event(), threading.Event(), []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                plan = WorkPlan.objects.select_for_update().get(pk=seed_plan.pk)
+                locked.set()
+                go.wait(10)
+                plan.title = "Changed while the form was open"
+                plan._history_user = other
+                plan.save()
+        finally:
+            connection.close()
+
+    def admin_save():
+        try:
+            answers.append(client.post(admin_url(seed_plan), {**stale, "title": "Mine"}))
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=writer)
+    holder.start()
+    assert locked.wait(10)
+    saver = threading.Thread(target=admin_save)
+    saver.start()
+    saver.join(1.0)
+    assert saver.is_alive() and not answers  # waiting on the lock, not comparing with a row about to change
+    go.set()
+    holder.join(10)
+    saver.join(20)
+    assert len(answers) == 1 and answers[0].status_code == 200
+    assert "Not saved: Tess Second changed this record" in answers[0].content.decode()
+    assert WorkPlan.objects.get(pk=seed_plan.pk).title == "Changed while the form was open"
