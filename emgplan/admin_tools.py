@@ -23,12 +23,16 @@ import datetime
 import hashlib
 import json
 
+from django.contrib import messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models.fields.related import ManyToManyField
 from django.forms.models import _get_foreign_key
+from django.http import HttpResponseRedirect
 from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -182,23 +186,24 @@ class OptimisticLockAdmin(_EmgChangeFormMixin):
         return signing.dumps({"s": self.lock_state(obj), "h": latest, "t": timezone.now().isoformat()},
                              salt=_SALT, compress=True)
 
-    def lock_check(self, pk, token: str | None) -> None:
+    def lock_check(self, pk, token: str | None, *, deleting: bool = False) -> None:
         """Lock the row; raise ValidationError (what changed, by whom, when) unless the token is current."""
         current = self.model._default_manager.select_for_update().get(pk=pk)
         if not token:
             raise ValidationError(
                 "This form came without its version mark, so it cannot be checked against changes made "
-                "since it was opened. Nothing was saved: reload the page and make your change again.",
+                "since it was opened. Nothing was changed: reload the page and make your change again.",
                 code="version_missing")
         try:
             seen = signing.loads(token, salt=_SALT)
         except signing.BadSignature:
-            raise ValidationError("This form's version mark is not valid. Nothing was saved: reload the page "
+            raise ValidationError("This form's version mark is not valid. Nothing was changed: reload the page "
                                   "and make your change again.", code="version_invalid") from None
         now = self.lock_state(current, for_update=True)
         changed = [name for name, digest in now.items() if seen["s"].get(name) != digest]
         if changed:
-            raise ValidationError(self._conflict_message(current, changed, seen), code="changed_meanwhile")
+            raise ValidationError(self._conflict_message(current, changed, seen, deleting=deleting),
+                                  code="changed_meanwhile")
 
     # The message -------------------------------------------------------------------------------
 
@@ -218,6 +223,8 @@ class OptimisticLockAdmin(_EmgChangeFormMixin):
             value = getattr(obj, f"get_{name}_display")()
         else:
             value = getattr(obj, name)
+            if isinstance(value, datetime.datetime):
+                value = date_format(timezone.localtime(value), "j M Y H:i")
             value = "empty" if value in (None, "") else str(value)
         return Truncator(value).chars(80)
 
@@ -245,7 +252,7 @@ class OptimisticLockAdmin(_EmgChangeFormMixin):
                 when = entry.action_time
         return people, when
 
-    def _conflict_message(self, obj, changed: list[str], seen) -> str:
+    def _conflict_message(self, obj, changed: list[str], seen, *, deleting: bool = False) -> str:
         people, when = self._who_and_when(obj, seen)
         who = " and ".join(people) if people else "someone (or the application)"
         at = f" on {date_format(timezone.localtime(when), 'j M Y')} at {timezone.localtime(when):%H:%M}" if when else ""
@@ -254,11 +261,16 @@ class OptimisticLockAdmin(_EmgChangeFormMixin):
             now = self._field_now(obj, name)
             label = self._field_label(obj, name)
             parts.append(f"{label} (now “{now}”)" if now is not None else label)
+        if deleting:
+            return (f"Not deleted: {who} changed this record{at}, after you asked to delete it. Changed: "
+                    f"{'; '.join(parts)}. Here it is as it stands now; delete it again if it should still go.")
         return (f"Not saved: {who} changed this record{at}, after you opened this form. Changed: "
                 f"{'; '.join(parts)}. What you typed is kept below; compare it with the current record (open it "
                 f"in another tab) and save again to replace their change, or reload to start from theirs.")
 
     # Wiring into the admin -----------------------------------------------------------------------
+
+    delete_confirmation_template = "admin/emg_delete_confirmation.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -274,3 +286,27 @@ class OptimisticLockAdmin(_EmgChangeFormMixin):
             context["emg_lock_token"] = self.lock_token(self.model._default_manager.get(pk=obj.pk))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
+    def render_delete_form(self, request, context):
+        obj = context.get("object")
+        if obj is not None and obj.pk is not None:
+            context["emg_lock_field"] = LOCK_FIELD
+            context["emg_lock_token"] = self.lock_token(obj)
+        return super().render_delete_form(request, context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if request.method == "POST" else None
+        if obj is not None and "post" in request.POST and self.has_delete_permission(request, obj):
+            # The check and the delete in one transaction, under the row lock (the admin's own
+            # transaction nests inside this one).
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                try:
+                    self.lock_check(obj.pk, request.POST.get(LOCK_FIELD), deleting=True)
+                except self.model.DoesNotExist:
+                    pass  # deleted meanwhile: the admin answers for a record that is gone
+                except ValidationError as refused:
+                    self.message_user(request, refused.messages[0], messages.ERROR)
+                    return HttpResponseRedirect(reverse(
+                        f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                        args=[object_id]))
+                return super().delete_view(request, object_id, extra_context=extra_context)
+        return super().delete_view(request, object_id, extra_context=extra_context)

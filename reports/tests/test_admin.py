@@ -36,3 +36,31 @@ def test_a_symbol_fix_from_a_stale_form_keeps_the_jobs_outcome(client_as, report
     assert client.post(admin_url(report), {**fresh, "symbol": "EMG/SOM.20/INF.2"}).status_code == 302
     report.refresh_from_db()
     assert report.symbol == "EMG/SOM.20/INF.2" and report.state == Report.State.FAILED
+
+
+def _delete_form(client, report):
+    import re
+
+    page = client.get(admin_url(report, "delete")).content.decode()
+    token = re.search(r'name="_emg_lock" value="([^"]+)"', page)
+    assert token
+    return {"post": "yes", "_emg_lock": token.group(1)}
+
+
+def test_a_delete_confirmed_after_the_job_changed_the_report_is_refused(client_as, report):
+    client = client_as("secretariat")
+    confirm = _delete_form(client, report)
+    services.report_fail(report_id=report.pk, reason="Timed out.")
+    r = client.post(admin_url(report, "delete"), confirm, follow=True)
+    html = r.content.decode()
+    assert r.redirect_chain[-1][0] == admin_url(report)  # back to the report as it stands now
+    assert "Not deleted: someone (or the application) changed this record" in html and "Timed out." in html
+    assert Report.objects.filter(pk=report.pk).exists()
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    assert not LogEntry.objects.filter(action_flag=DELETION, object_id=str(report.pk)).exists()
+
+    assert client.post(admin_url(report, "delete"), {"post": "yes"}).status_code == 302  # no mark: refused
+    assert Report.objects.filter(pk=report.pk).exists()
+    assert client.post(admin_url(report, "delete"), _delete_form(client, report)).status_code == 302
+    assert not Report.objects.filter(pk=report.pk).exists()
