@@ -66,7 +66,10 @@ def test_every_admin_page_renders_for_the_secretariat(client_as, demo_users, set
         staff_may = demo_users["secretariat"].has_perm(f"{opts.app_label}.view_{opts.model_name}")
         who = secretariat if staff_may else superuser
         base = f"admin:{opts.app_label}_{opts.model_name}"
-        assert who.get(reverse(f"{base}_changelist")).status_code == 200, model
+        changelist = who.get(reverse(f"{base}_changelist"))
+        assert changelist.status_code == 200, model
+        if getattr(model_admin, "app_list_url_name", None):  # read-only here: the list says where to edit
+            assert f'href="{reverse(model_admin.app_list_url_name)}"' in changelist.content.decode(), model
         obj = _one(model, demo_users)
         page = who.get(reverse(f"{base}_change", args=[obj.pk]))
         assert page.status_code == 200, model
