@@ -45,7 +45,8 @@ def _activities(plan):
 
 
 def test_pdf_has_every_activity_every_accepted_narrative_and_the_totals(seed_plan, progress):
-    content = renderer_for("pdf")(_snapshot(seed_plan))
+    snapshot = _snapshot(seed_plan)
+    content = renderer_for("pdf")(snapshot)
     text = pdf_text(content)
     raw = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True).stdout.decode()
     assert "Environment Management Group" in raw and "EMG/SOM.20/3" in raw and "Page 1 of" in raw
@@ -55,8 +56,11 @@ def test_pdf_has_every_activity_every_accepted_narrative_and_the_totals(seed_pla
         assert f"{a.code} {' '.join(a.title.split())}" in text
     for narrative in ACCEPTED.values():
         assert narrative in text
-    for hidden in (DRAFT, RETURNED, SUBMITTED, TOO_LATE, SUPERSEDED):
+    for hidden in (DRAFT, RETURNED, SUBMITTED, TOO_LATE):
         assert hidden not in text
+    # A version-2 snapshot carries every accepted update of the period, and the document shows them all;
+    # a version-1 snapshot only the latest one per milestone.
+    assert (SUPERSEDED in text) == (snapshot.get("version", 1) >= 2)
     # Totals up to the as-of year: 12.5 + 3 + 20 staff days; 25,000.00 + 1,500.50 + 4,000.25 USD, all
     # reported (delivered), shown by state and never as a bare "Total".
     assert "Reported (delivered) 4 35.5 30,500.75" in text and "All states (not all delivered) 4 35.5 30,500.75" in text

@@ -70,6 +70,14 @@ def _accept(users, target, narrative, start):
                                               tzinfo=datetime.UTC))
 
 
+def _dated(obj, day, by):
+    """Save with its history dated `day`, as the change would have been recorded then (reports read history)."""
+    obj._history_date = datetime.datetime.combine(day, datetime.time(12), datetime.UTC)
+    obj._history_user = by
+    obj.save()
+    return obj
+
+
 @pytest.fixture
 def demo_like(demo_users):
     """Accepted progress in several shapes and scripts, text that looks like formulas, contributions in every state."""
@@ -79,15 +87,19 @@ def demo_like(demo_users):
     _accept(users, _milestone("A.2", "a"), ARABIC, q2)
     _accept(users, _activity("D.1"), CHINESE, q2)
     _accept(users, _milestone("B.1", "a"), FORMULA, q2)
-    Milestone.objects.filter(pk=_milestone("B.1", "b").pk).update(text=HYPERLINK)
-    Milestone.objects.filter(pk=_milestone("A.2", "b").pk).update(status="delayed")
+    recorded = datetime.date(2014, 6, 30)
+    for label, field, value in (("b", "text", HYPERLINK), ("b", "status", "delayed")):
+        milestone = _milestone("B.1" if field == "text" else "A.2", label)
+        setattr(milestone, field, value)
+        milestone.version += 1
+        _dated(milestone, recorded, users["secretariat"])
     formula_member = Member.objects.create(acronym=FORMULA, name="A member whose acronym looks like a formula")
     members = {m.acronym: m for m in Member.objects.all()}
     for state, (acronym, code, days, usd) in STATES.items():
-        Contribution.objects.create(member=members[acronym], activity=_activity(code), kind="time", year=2014,
-                                    staff_days=days, amount_usd=usd, state=state)
-    Contribution.objects.create(member=formula_member, activity=_activity("A.1"), kind="time", year=2014,
-                                staff_days=Decimal("1"), state="reported", note=HYPERLINK)
+        _dated(Contribution(member=members[acronym], activity=_activity(code), kind="time", year=2014,
+                            staff_days=days, amount_usd=usd, state=state), recorded, users["secretariat"])
+    _dated(Contribution(member=formula_member, activity=_activity("A.1"), kind="time", year=2014,
+                        staff_days=Decimal("1"), state="reported", note=HYPERLINK), recorded, users["secretariat"])
     return users
 
 
