@@ -450,7 +450,7 @@ def outline(s) -> list[dict]:
     b.table(["Milestone", "Text", "Due", "Status", "Completed"],
             [[f"{a['code']}{m['ref']}", m["text"], due_text(m), m["status_display"], fmt_date(m.get("completed_on"))]
              for a, m in flat_milestones(s)],
-            [11, 51, 16, 11, 11], cls="annex")
+            [12, 44, 17, 13, 14], cls="annex")
     b.blocks.append({"t": "annex", "text": "Annex II — In-kind contributions by member and state", "id": "annex-2"})
     ms = by_member_state(s)
     if ms:

@@ -178,11 +178,7 @@ def _table(doc, block):
     table = doc.add_table(rows=1 + len(rows) + (1 if total else 0), cols=len(header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    table.autofit = False  # a fixed layout: Word keeps the widths below instead of sharing the page equally
     for i, width in enumerate(widths):
         table.columns[i].width = width
     for r, values in enumerate([header, *rows, *([total] if total else [])]):
@@ -208,7 +204,7 @@ def _table(doc, block):
         for cell in row.cells:
             for p in cell.paragraphs:
                 for run in p.runs:
-                    run.font.size = Pt(8 if block.get("cls") == "status" else 9)
+                    run.font.size = Pt(8 if block.get("cls") == "status" else 8.5)
     doc.add_paragraph().paragraph_format.space_after = Pt(2)
     return table
 

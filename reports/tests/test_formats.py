@@ -165,6 +165,9 @@ def test_pdf_reads_as_a_meeting_document(seed_plan, demo_like, kind, meeting, ki
     for piece in (FIRST_PARAGRAPH, SECOND_PARAGRAPH, *BULLETS, CHINESE):
         assert piece in text
     assert "Reported (delivered)" in text and "All states (not all delivered)" in text
+    if kind == "som":  # the overdue table carries the overdue item's own date
+        assert re.search(r"C\.1\(c\)\(i\) Prepare the fifth edition .{0,160}? 30 April 2014 Not started \(overdue\)",
+                         text)
 
 
 def test_suggested_action_is_left_out_when_there_is_none(seed_plan, demo_like):
