@@ -116,7 +116,8 @@ def _sheet(wb, meta, title, columns, rows, totals=()):
             xlsx_append(ws, total)
             for i, (cell, (_, _, number_format)) in enumerate(zip(ws[ws.max_row], columns, strict=False)):
                 cell.font = BOLD
-                cell.alignment = TOP if number_format else WRAP
+                # The label runs on into the empty cells to its right rather than wrapping in a narrow column.
+                cell.alignment = TOP if number_format or i == 0 else WRAP
                 if number_format and i:
                     cell.number_format = number_format
     _print_setup(ws, meta, "1:2")
@@ -175,6 +176,7 @@ def render(snapshot) -> bytes:
 
     sheets = [
         ("Milestones", f"Annex I: every milestone and sub-item with its status as of {fmt_date(meta['as_of'])}"),
+        ("Activities", "Each activity with its lead body and what the work plan asks of it"),
         ("Accepted progress", "Every progress update accepted by the secretariat by the as-of date"),
         ("Contributions", "Every in-kind contribution recorded by the as-of date, with its state"),
         ("By member and state", "Annex II: in-kind contributions by member and state"),
@@ -192,6 +194,12 @@ def render(snapshot) -> bytes:
          m["status_display"], _date(m["completed_on"]),
          _date(m["progress"]["period_end"]) if m.get("progress") else None)
         for a, m in flat_milestones(snapshot)
+    ])
+    _sheet(wb, meta, "Activities", [
+        ("Activity", 9, None), ("Title", 40, None), ("Lead body", 28, None), ("What the work plan asks", 90, None),
+    ], [
+        (a["code"], a["title"], a["lead_body"], " ".join((a.get("description") or "").split()))
+        for ea in snapshot["accomplishments"] for a in ea["activities"]
     ])
     _sheet(wb, meta, "Accepted progress", [
         ("Activity", 9, None), ("Milestone", 10, None), ("Period from", 12, DATE), ("Period to", 12, DATE),

@@ -84,7 +84,7 @@ def test_docx_headings_are_the_accomplishments_and_activities_in_order(seed_plan
 
 def test_xlsx_has_one_row_per_milestone_and_totals_that_match_the_database(seed_plan, progress):
     wb = load_workbook(io.BytesIO(renderer_for("xlsx")(_snapshot(seed_plan))))
-    assert wb.sheetnames[:4] == ["Cover", "Milestones", "Accepted progress", "Contributions"]
+    assert wb.sheetnames[:5] == ["Cover", "Milestones", "Activities", "Accepted progress", "Contributions"]
     ms = wb["Milestones"]  # row 1 names the document, row 2 is the header
     assert ms.freeze_panes == "A3" and ms.auto_filter.ref.startswith("A2:")
     assert ms.column_dimensions["C"].width == 70

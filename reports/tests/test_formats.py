@@ -249,6 +249,10 @@ def test_docx_is_a4_with_page_numbers_toc_properties_and_scripts(seed_plan, demo
     assert [t for s, t in headings if s == "Heading 2"] == ["A. Programmatic issues", "B. Operational issues",
                                                             "C. Management issues", "D. Overall cooperation"]
     body = [p.text for p in doc.paragraphs]
+    masthead = doc.tables[0].rows[0].cells[1].text
+    assert "EMG/SOM.20/3/Rev.1" in masthead and "Date of issue: 10 September 2014" in masthead
+    assert "Distribution: General" in masthead and "Original: English" in masthead
+    assert "Note by the secretariat" in body and any(t.startswith("Item 3 of the provisional agenda") for t in body)
     numbered = [int(t.split(".")[0]) for t in body if re.match(r"^\d+\.\t", t)]
     assert numbered == list(range(1, len(numbered) + 1)) and len(numbered) > 40
     for description in filter(None, _seed_descriptions().values()):
@@ -289,6 +293,8 @@ def test_xlsx_cover_print_setup_and_empty_cells(seed_plan, demo_like):
             assert ws.print_title_rows.replace("$", "") == "1:2" and ws.freeze_panes == "A3", ws.title
             assert ws.auto_filter.ref.startswith("A2:"), ws.title
             assert "EMG/SOM.20/3/Rev.1" in ws["A1"].value and "as of 1 September 2014" in ws["A1"].value
+    asks = {r[0]: r[3] for r in wb["Activities"].iter_rows(min_row=3, values_only=True)}
+    assert {code: text or "" for code, text in asks.items()} == _seed_descriptions()
     rows = list(wb["Contributions"].iter_rows(min_row=3, values_only=True))
     by_state = {r[4]: r for r in rows if r[0] and r[4]}
     assert by_state["Budgeted"][5] is None and by_state["Budgeted"][6] == 48000  # no days recorded: empty
@@ -373,3 +379,16 @@ def test_libreoffice_reads_formula_like_text_as_text(seed_plan, demo_like, tmp_p
         assert expected in cells, sheet
         assert "3" not in cells or sheet != "Accepted progress"  # =1+2 was not computed
         assert "click" not in cells
+
+
+def test_unea_word_and_excel_carry_the_chairs_report(seed_plan, demo_like):
+    snapshot = _snapshot(seed_plan, "unea", "UNEA-1", actions=[])
+    doc = Document(io.BytesIO(renderer_for("docx")(snapshot)))
+    body = [p.text for p in doc.paragraphs]
+    assert "Report by the Chair of the Environment Management Group" in body
+    assert "III. Completed milestones" in body and FIRST_PARAGRAPH in body and BULLETS[1] in body
+    assert not any("Suggested action" in t for t in body)
+    cover = {r[0]: r[1] for r in load_workbook(io.BytesIO(renderer_for("xlsx")(snapshot)))["Cover"]
+             .iter_rows(values_only=True) if r and r[0]}
+    assert cover["Document"] == "Report by the Chair of the Environment Management Group"
+    assert cover["Meeting"] == Meeting.objects.get(code="UNEA-1").name
