@@ -181,6 +181,10 @@ def _table(doc, block):
     table.autofit = False  # a fixed layout: Word keeps the widths below instead of sharing the page equally
     for i, width in enumerate(widths):
         table.columns[i].width = width
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is not None:  # the table's own width, so readers that ignore the grid do not shrink it to fit
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(sum(widths) // 635))
     for r, values in enumerate([header, *rows, *([total] if total else [])]):
         row = table.rows[r]
         is_head, is_total = r == 0, total is not None and r == len(rows) + 1
