@@ -173,6 +173,9 @@ def progress_update_submit(*, update: ProgressUpdate, by) -> ProgressUpdate:
 @transaction.atomic
 def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
     """Accept: record the reviewer, apply the reported status to the milestone, tell the author."""
+    # Lock order (emgplan/db.py): the milestone before its update, as every other writer does.
+    if update.milestone_id:
+        Milestone.objects.select_for_update().filter(pk=update.milestone_id).first()
     update = ProgressUpdate.objects.select_for_update(of=("self",)).select_related("milestone").get(pk=update.pk)
     if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
         raise ValidationError("Only a submitted update can be accepted.", code="not_submitted")

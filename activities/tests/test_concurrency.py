@@ -1,16 +1,25 @@
 """Concurrent writers: a transaction the database aborts (deadlock, serialisation failure) is run again once, a
 second failure answers 503 with what the user typed, writers lock rows in one order, and many writers at once
 lose nothing and never get a 500."""
+import collections
+import itertools
+import logging
+import random
+import threading
+import time
+from html.parser import HTMLParser
 
 import psycopg2.errors
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, connection, connections, transaction
+from django.test import Client
 from django.urls import reverse
 
 from accomplishments.models import Member
 from activities import services
-from activities.models import Contribution, EvidenceFile, Milestone, ProgressUpdate
+from activities.models import Activity, Contribution, EvidenceFile, Milestone, ProgressUpdate
 
 PDF = b"%PDF-1.4\n" + b"%evidence " * 2000 + b"\n%%EOF\n"
 
@@ -151,3 +160,258 @@ def test_an_action_without_a_form_shows_the_typed_reason_on_503(client_as, seed_
     assert r.status_code == 503 and "The database was busy" in html and "Please add the workshop report." in html
     update.refresh_from_db()
     assert update.review_state == "submitted"
+
+
+# Lock order, with real transactions -----------------------------------------------------------------------
+
+
+def _wait_until_blocked(n=1, timeout=10):
+    """Wait until n other sessions of this database wait for a lock."""
+    end = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < end:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0] >= n:
+                return
+            time.sleep(0.02)
+    raise AssertionError("no session waited for a lock")
+
+
+def _in_thread(func, errors):
+    def run():
+        try:
+            func()
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+        finally:
+            connections.close_all()  # this thread's connections
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_accepting_an_update_locks_its_milestone_first(seed_plan, demo_users, seed_restored_after):
+    """A writer holding a milestone and then taking its update (the documented order) and the review of that
+    update never wait for each other in a circle: the review waits for the milestone before taking the update."""
+    m = _a1("a")
+    update = ProgressUpdate.objects.create(
+        activity=m.activity, milestone=m, author=demo_users["biodiversity-lead"], period_start="2014-04-01",
+        period_end="2014-06-30", reported_status="delayed", narrative="Late.", review_state="submitted")
+    holding, release, errors = threading.Event(), threading.Event(), []
+
+    def milestone_then_update():
+        with transaction.atomic():
+            Milestone.objects.select_for_update().get(pk=m.pk)
+            holding.set()
+            release.wait(10)
+            ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+
+    first = _in_thread(milestone_then_update, errors)
+    assert holding.wait(10)
+    review = _in_thread(lambda: services.progress_update_accept(update=update, by=demo_users["secretariat"]), errors)
+    _wait_until_blocked()
+    release.set()
+    first.join(20)
+    review.join(20)
+    assert errors == []  # no deadlock victim
+    update.refresh_from_db()
+    m.refresh_from_db()
+    assert (update.review_state, m.status) == ("accepted", "delayed")
+
+
+# Many writers at once ------------------------------------------------------------------------------------
+
+
+class _Fields(HTMLParser):
+    """The values a browser would send back from a page's forms (inputs, selected options, text areas)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "checkbox", "radio", "file"):
+            self.values[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select = a.get("name")
+            self.values.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data.lstrip("\n")
+
+
+def _fields(response):
+    parser = _Fields()
+    parser.feed(response.content.decode())
+    return parser.values
+
+
+SECONDS = 6  # each writer writes for this long
+MAX_REQUESTS = 40  # and at most this many times
+
+
+class Writers:
+    """What the writers were answered, and what they were told was saved (checked against the data after)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.answers = collections.Counter()
+        self.errors = []
+        self.saved = collections.defaultdict(list)  # kind -> details of each save answered with success
+
+    def answer(self, kind, response, success: bool, conflict: bool = False):
+        with self.lock:
+            code = response.status_code
+            self.answers["500" if code >= 500 and code != 503 else "503" if code == 503 else
+                         "saved" if success else "conflict" if conflict else f"other {code}"] += 1
+            self.answers[f"{kind} {code}"] += 1
+        return success
+
+
+def _writer(w: Writers, username: str, index: int, milestones: list[int], end: float):
+    """One user's session writing in a loop: status changes, progress submissions, contributions, reviews."""
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username=username))
+    rng = random.Random(f"{username}{index}")
+    for n in itertools.count(1):
+        if n > MAX_REQUESTS or time.monotonic() > end:
+            break
+        tag = f"{username}#{index}.{n}"
+        if username == "unido-focal":
+            _contribution_write(w, client, tag, rng, edit=n % 2 == 0)
+        elif username == "secretariat" and n % 3 == 0:
+            _review(w, client, tag)
+        elif username != "secretariat" and n % 2 == 0:
+            _file_progress(w, client, tag, rng.choice(milestones))
+        else:
+            _status_change(w, client, username, rng.choice(milestones), rng)
+
+
+def _status_change(w, client, username, mid, rng):
+    url = reverse("activities:milestone-status", args=[mid])
+    data = _fields(client.get(url))
+    version = int(data[f"m{mid}-version"])
+    status = rng.choice(["on_track", "at_risk", "delayed", "not_started"])
+    data.update({f"m{mid}-status": status, f"m{mid}-completed_on": ""})
+    r = client.post(url, data)
+    if w.answer("status", r, success=r.status_code == 302, conflict=r.status_code == 409):
+        with w.lock:
+            w.saved["status"].append((username, mid, version + 1, status))
+
+
+def _file_progress(w, client, tag, mid):
+    narrative = f"Progress {tag}: workshop held, report drafted."
+    r = client.post(reverse("activities:update-create") + f"?milestone={mid}", _progress_form(narrative))
+    if w.answer("progress", r, success=r.status_code == 302):
+        with w.lock:
+            w.saved["progress"].append(narrative)
+
+
+def _review(w, client, tag):
+    pending = list(ProgressUpdate.objects.filter(review_state="submitted").values_list("pk", flat=True)[:5])
+    if not pending:
+        return
+    pk = random.choice(pending)
+    r = client.post(reverse("activities:update-accept", args=[pk]))
+    # A refused review (someone accepted it first) redirects to the update; an accepted one to the queue.
+    accepted = r.status_code == 302 and r["Location"] == reverse("activities:review-queue")
+    if w.answer("accept", r, success=accepted, conflict=r.status_code == 302 and not accepted):
+        with w.lock:
+            w.saved["accept"].append(pk)
+
+
+def _contribution_write(w, client, tag, rng, edit):
+    mine = list(Contribution.objects.filter(note__startswith="Contribution ").values_list("pk", flat=True))
+    note = f"Contribution {tag}"
+    if edit and mine:
+        pk = rng.choice(mine)
+        url = reverse("activities:contribution-edit", args=[pk])
+        data = _fields(client.get(url))
+        version = int(data["version"])
+        data.update({"note": note, "staff_days": str(rng.randint(1, 30))})
+        r = client.post(url, data)
+        conflict = r.status_code == 409 or (r.status_code == 200 and "changed this record" in r.content.decode())
+        if w.answer("contribution edit", r, success=r.status_code == 302, conflict=conflict):
+            with w.lock:
+                w.saved["contribution edit"].append((pk, version + 1, note))
+        return
+    activity = Activity.objects.get(accomplishment__code="A", number=rng.choice([1, 2]))
+    r = client.post(reverse("activities:contribution-create"), {
+        "member": Member.objects.get(acronym="UNIDO").pk, "activity": activity.pk, "kind": "time", "year": 2014,
+        "staff_days": "2", "amount_usd": "", "state": "pledged", "note": note})
+    if w.answer("contribution new", r, success=r.status_code == 302):
+        with w.lock:
+            w.saved["contribution new"].append(note)
+
+
+def _lost(w: Writers) -> collections.Counter:
+    """Saves answered with success that the data or its history do not hold."""
+    lost = collections.Counter()
+    for username, mid, version, status in w.saved["status"]:
+        held = Milestone.history.filter(id=mid, version=version, status=status, history_user__username=username)
+        lost["status"] += held.count() != 1
+    for narrative in w.saved["progress"]:
+        held = ProgressUpdate.objects.filter(narrative=narrative, review_state__in=["submitted", "accepted"])
+        lost["progress"] += not (held.count() == 1 and held.get().history.filter(review_state="submitted").exists())
+    for pk in w.saved["accept"]:
+        held = ProgressUpdate.history.filter(id=pk, review_state="accepted", history_user__username="secretariat")
+        lost["accept"] += held.count() != 1
+    for note in w.saved["contribution new"]:
+        held = Contribution.history.filter(note=note, history_type="+", history_user__username="unido-focal")
+        lost["contribution new"] += held.count() != 1
+    for pk, version, note in w.saved["contribution edit"]:
+        held = Contribution.history.filter(id=pk, version=version, note=note, history_user__username="unido-focal")
+        lost["contribution edit"] += held.count() != 1
+    return lost
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_writers_at_once_lose_nothing_and_never_get_a_500(seed_plan, demo_users, seed_restored_after,
+                                                                  caplog):
+    """16 sessions write for a few seconds over the same and different milestones; every save answered with
+    success is in the data and in its history, conflicts are refused (409), and nobody gets a 500."""
+    a1 = list(Milestone.objects.filter(activity__accomplishment__code="A", activity__number=1, parent=None)
+              .order_by("order").values_list("pk", flat=True)[:2])
+    a2 = list(Milestone.objects.filter(activity__accomplishment__code="A", activity__number=2, parent=None)
+              .order_by("order").values_list("pk", flat=True)[:2])
+    esm = list(Milestone.objects.filter(activity__lead_body__short_name="IMG ESM", parent=None)
+               .order_by("pk").values_list("pk", flat=True)[:2])
+    writers = ([("secretariat", a1 + a2)] * 3 + [("biodiversity-lead", a1)] * 3 + [("greeneconomy-lead", a2)] * 3
+               + [("esm-lead", esm)] * 3 + [("unido-focal", [])] * 4)
+    w = Writers()
+    end = time.monotonic() + SECONDS
+    caplog.set_level(logging.ERROR, logger="django.request")  # a refused conflict (409) is no news here
+    with caplog.at_level(logging.WARNING, logger="emgplan.db"):
+        threads = [_in_thread(lambda u=u, i=i, ms=ms: _writer(w, u, i, ms, end), w.errors)
+                   for i, (u, ms) in enumerate(writers)]
+        for thread in threads:
+            thread.join(SECONDS + 60)
+    retries = sum("running it again" in r.getMessage() for r in caplog.records)
+    lost = _lost(w)
+    saves = sum(len(v) for v in w.saved.values())
+    print(f"\n16 writers, {SECONDS} s: {sum(v for k, v in w.answers.items() if ' ' in k)} POSTs; saves {saves} "
+          f"({', '.join(f'{k} {len(v)}' for k, v in sorted(w.saved.items()))}); conflicts refused "
+          f"{w.answers['conflict']}; retries {retries}; busy (503) {w.answers['503']}; 500s {w.answers['500']}; "
+          f"lost {sum(lost.values())}\n  answers: {dict(sorted(w.answers.items()))}")
+    assert w.errors == [] and not any(t.is_alive() for t in threads)
+    assert w.answers["500"] == 0
+    assert sum(lost.values()) == 0, lost
+    assert not [k for k in w.answers if k.startswith("other")]  # every answer is a save, a conflict or busy
+    assert all(len(w.saved[kind]) > 0 for kind in ("status", "progress", "contribution new"))
