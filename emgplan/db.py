@@ -72,8 +72,8 @@ def atomic_with_retry(func: Callable[[], T], *, using: str = DEFAULT_DB_ALIAS, a
         except DatabaseError as exc:
             if not (retry and attempt < attempts and is_transient(exc)):
                 raise
-            logger.warning("Transaction aborted by the database (%s); running it again (attempt %d of %d).",
-                           str(exc).splitlines()[0], attempt + 1, attempts)
+            logger.warning("Transaction aborted by the database; running it again (attempt %d of %d): %s",
+                           attempt + 1, attempts, str(exc).strip())
             time.sleep(random.uniform(0, RETRY_PAUSE))
             if before_retry is not None:
                 before_retry()
