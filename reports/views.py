@@ -11,6 +11,7 @@ from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_current
 from cycles.selectors import cycle_completeness, cycle_for_meeting
 from emgplan import clock
+from emgplan.views import WriteRetryMixin
 
 from . import services
 from .forms import ReportForm, symbol_suggest
@@ -39,7 +40,7 @@ class ReportListView(ReportAccessMixin, ListView):
         return report_list_queryset()
 
 
-class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class ReportCreateView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     """The Chair (or the secretariat) requests a report; it is compiled in the background."""
 
     template_name = "reports/report_form.html"
@@ -136,7 +137,7 @@ class ReportStatusView(ReportDetailView):
         return ["reports/partials/_report_status.html"]
 
 
-class ReportRetryView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class ReportRetryView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMixin, View):
     """Queue a failed report again."""
 
     permission_required = "reports.request_report"
