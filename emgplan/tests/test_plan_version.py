@@ -23,7 +23,8 @@ def user():
 
 
 def _set(milestone, status, user):
-    return services.milestone_set_status(milestone_id=milestone.pk, status=status, by=user)
+    return services.milestone_set_status(milestone_id=milestone.pk, status=status, by=user,
+                                         expected_version=services.CURRENT_VERSION)
 
 
 def test_a_change_bumps_the_version_once_its_transaction_commits(milestone, user):
