@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
-from activities.querysets import OPEN_STATUSES
+from activities.status import overdue_q
 from cycles.health import with_health
 
 STATUSES = list(Milestone.Status.choices)
@@ -106,7 +106,7 @@ class StatusRow:
 def _status_aggregates(today: datetime.date):
     aggregates = {f"n_{value}": Count("id", filter=Q(status=value)) for value, _ in STATUSES}
     aggregates["total"] = Count("id")
-    aggregates["overdue"] = Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today))
+    aggregates["overdue"] = Count("id", filter=overdue_q(today))
     return aggregates
 
 

@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.selectors import workplan_current
-from activities.querysets import OPEN_STATUSES
+from activities.status import OPEN_STATUSES
 from emgplan import clock
 from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, fragment_key, query_digest
 
