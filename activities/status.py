@@ -9,6 +9,8 @@ milestone that a page calls overdue is overdue in the report and in the reminder
 - due: the milestone's own date, else the first day of the meeting it is due to (none without either).
 - overdue: open and due before the day in question (today, or a report's as-of date): a milestone due
   on that very day is not yet overdue.
+- due soon: open and due from the day in question up to a limit the caller names (the dashboard's
+  window, or health's: the current cycle's meeting).
 - at risk: open with status "at risk" or "delayed" (what the lead reported as needing attention).
 - needs attention: at risk or overdue (a report's "overdue or at risk" table).
 """
@@ -40,6 +42,11 @@ def overdue_q(today: datetime.date, *, due_field: str = "due_on", prefix: str = 
     return open_q(prefix) & Q(**{f"{due_field}__lt": today})
 
 
+def due_soon_q(today: datetime.date, until, *, due_field: str = "due_on", prefix: str = "") -> Q:
+    """SQL: open and due from `today` up to `until` (a date, or an expression such as F("...") )."""
+    return open_q(prefix) & Q(**{f"{due_field}__gte": today, f"{due_field}__lte": until})
+
+
 def due_of(*, due_date: datetime.date | None, meeting_start: datetime.date | None) -> datetime.date | None:
     return due_date or meeting_start
 
@@ -58,6 +65,10 @@ def is_completed(status: str) -> bool:
 
 def is_overdue(*, status: str, due: datetime.date | None, today: datetime.date) -> bool:
     return is_open(status) and due is not None and due < today
+
+
+def is_due_soon(*, status: str, due: datetime.date | None, today: datetime.date, until: datetime.date) -> bool:
+    return is_open(status) and due is not None and today <= due <= until
 
 
 def is_at_risk(status: str) -> bool:

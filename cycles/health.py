@@ -27,7 +27,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -89,7 +88,8 @@ def with_health(qs, today: datetime.date):
     ).annotate(health=Case(
         When(status__in=CLOSED_STATUSES, then=Value(CLOSED)),
         When(health_due__lt=today, then=Value(OVERDUE)),
-        When(Q(health_due__gte=today) & Q(health_due__lte=F("health_soon_until")), then=Value(DUE_SOON)),
+        When(milestone_status.due_soon_q(today, F("health_soon_until"), due_field="health_due"),
+             then=Value(DUE_SOON)),
         When(~Exists(accepted_recently), then=Value(STALE)),
         default=Value(ON_TRACK), output_field=CharField(),
     ))
@@ -105,7 +105,7 @@ def milestone_health(*, status: str, due_on: datetime.date | None, accepted_peri
     if milestone_status.is_overdue(status=status, due=due_on, today=today):
         return OVERDUE
     soon_until = cycle.meeting.start_date if cycle else today + datetime.timedelta(days=due_soon_days())
-    if due_on is not None and today <= due_on <= soon_until:
+    if milestone_status.is_due_soon(status=status, due=due_on, today=today, until=soon_until):
         return DUE_SOON
     since = today - datetime.timedelta(days=stale_days())
     if cycle is not None:
