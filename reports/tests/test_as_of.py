@@ -239,3 +239,45 @@ def test_snapshot_queries_are_fixed_with_history(demo_plan, django_assert_max_nu
     assert len(list(flat_milestones(small))) == 22
     assert len(list(flat_milestones(big))) == Milestone.objects.filter(
         activity__accomplishment__work_plan=big_plan).count()
+
+
+@pytest.mark.parametrize("today", [datetime.date(2014, 4, 30), datetime.date(2014, 5, 1), SEPTEMBER,
+                                   datetime.date(2014, 10, 7)])
+def test_pages_health_and_reports_agree_on_overdue(demo_plan, today):
+    """The one definition: the milestone list's filter, health and the report's table name the same milestones."""
+    from activities.status import AT_RISK_STATUSES
+    from cycles.health import OVERDUE, with_health
+
+    in_plan = Milestone.objects.filter(activity__accomplishment__work_plan=demo_plan)
+    listed = set(in_plan.overdue(today).values_list("pk", flat=True))
+    health = set(with_health(in_plan, today).filter(health=OVERDUE).values_list("pk", flat=True))
+    attention = _snapshot(demo_plan, today)["attention"]
+    reported = {_pk(row) for row in attention if row["overdue"]}
+    assert listed == health == reported
+    assert (datetime.date(2014, 4, 30) < today) == bool(listed)  # C.1(c)(i) is due on 30 April: late from 1 May
+    at_risk = {_pk(row) for row in attention if not row["overdue"]}
+    assert at_risk <= set(in_plan.filter(status__in=AT_RISK_STATUSES).values_list("pk", flat=True))
+
+
+def _pk(row):
+    activity, ref = row["activity"], row["ref"]
+    labels = ref.strip("()").split(")(")
+    milestone = Milestone.objects.get(activity__accomplishment__code=activity[0], activity__number=int(activity[2:]),
+                                      parent=None, label=labels[0])
+    return milestone.children.get(label=labels[1]).pk if len(labels) > 1 else milestone.pk
+
+
+def test_status_rules_at_their_edges():
+    from activities import status
+
+    day = datetime.date(2014, 4, 30)
+    assert not status.is_overdue(status="not_started", due=day, today=day)  # due today: not yet late
+    assert status.is_overdue(status="delayed", due=day, today=day + datetime.timedelta(days=1))
+    assert not status.is_overdue(status="cancelled", due=day, today=datetime.date(2015, 1, 1))
+    assert not status.is_overdue(status="completed", due=day, today=datetime.date(2015, 1, 1))
+    assert not status.is_overdue(status="on_track", due=None, today=datetime.date(2015, 1, 1))
+    assert status.needs_attention(status="at_risk", due=None, today=day)
+    assert not status.needs_attention(status="on_track", due=None, today=day)
+    assert status.is_due_soon(status="on_track", due=day, today=day, until=day)
+    assert not status.is_due_soon(status="completed", due=day, today=day, until=day)
+    assert set(status.OPEN_STATUSES) | set(status.CLOSED_STATUSES) == {v for v, _ in Milestone.Status.choices}
