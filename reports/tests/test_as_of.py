@@ -281,3 +281,20 @@ def test_status_rules_at_their_edges():
     assert status.is_due_soon(status="on_track", due=day, today=day, until=day)
     assert not status.is_due_soon(status="completed", due=day, today=day, until=day)
     assert set(status.OPEN_STATUSES) | set(status.CLOSED_STATUSES) == {v for v, _ in Milestone.Status.choices}
+
+
+def test_the_as_of_day_ends_at_midnight_in_the_configured_time_zone(demo_plan, settings):
+    """An acceptance at 02:00 UTC on 11 April is still 10 April in New York: in a New York report as of that day."""
+    from activities.models import ProgressUpdate
+
+    settings.TIME_ZONE = "America/New_York"
+    late = datetime.datetime(2014, 4, 11, 2, tzinfo=datetime.UTC)
+    update = ProgressUpdate.objects.get(review_state="accepted", milestone__label="a", period_end="2014-03-31",
+                                        activity__accomplishment__code="A", activity__number=2)
+    ProgressUpdate.objects.filter(pk=update.pk).update(reviewed_at=late)
+    ids = [p["id"] for p in _snapshot(demo_plan, datetime.date(2014, 4, 10))["progress"]]
+    assert update.pk in ids
+    assert next(p for p in _snapshot(demo_plan, datetime.date(2014, 4, 10))["progress"]
+                if p["id"] == update.pk)["accepted_on"] == "2014-04-10"
+    settings.TIME_ZONE = "UTC"
+    assert update.pk not in [p["id"] for p in _snapshot(demo_plan, datetime.date(2014, 4, 10))["progress"]]
