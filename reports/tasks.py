@@ -1,5 +1,6 @@
 """Background jobs for reports: thin wrappers that take ids, re-read the row and call one service."""
 import logging
+import os
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -21,8 +22,8 @@ logger = logging.getLogger(__name__)
 def compile_report(self, report_id: int) -> str | None:
     """Compile report `report_id`. Safe to run twice: one set of files, a ready report is left alone."""
     try:
-        # The worker's name is recorded with the heartbeat (eager runs have none): see reports_fail_dead.
-        worker = "" if self.request.is_eager else (self.request.hostname or "")
+        # Who runs it is recorded with the heartbeat (eager runs have none): see reports_fail_dead.
+        worker = "" if self.request.is_eager else f"{self.request.hostname} pid {os.getpid()}"
         report = services.report_compile(report_id=report_id, worker=worker)
     except services.TransientError as exc:
         if self.request.retries >= self.max_retries:
