@@ -39,8 +39,9 @@ def symbol_suggest(meeting: Meeting | None, kind: str = Report.Kind.SOM, plan=No
 
 def symbol_input(value: str) -> str:
     """The symbol field's input, as the request form renders it (the suggestion endpoint swaps it in)."""
-    return forms.TextInput(attrs={"class": "textinput form-control", "maxlength": 60, "required": True}).render(
-        "symbol", value, attrs={"id": "id_symbol"})
+    attrs = {"class": "textinput form-control", "maxlength": 60, "required": True,
+             "aria-describedby": "id_symbol_helptext"}
+    return forms.TextInput(attrs=attrs).render("symbol", value, attrs={"id": "id_symbol"})
 
 
 class ReportForm(forms.ModelForm):
