@@ -303,3 +303,27 @@ def test_two_tabs_requesting_at_once_make_one_report(seed_plan, demo_users, monk
     assert Report.objects.count() == 1
     only = Report.objects.get().pk
     assert sorted(outcomes) == [("created", only), ("first", only)]
+
+
+def test_the_list_shows_families_in_a_fixed_number_of_queries(client_as, seed_plan, demo_users,
+                                                               django_assert_max_num_queries):
+    client = client_as("viewer")
+    for n in range(3, 8):
+        original = _ready(seed_plan, demo_users["chair"], symbol=f"EMG/SOM.20/{n}")
+        for rev in (1, 2):
+            _ready(seed_plan, demo_users["chair"], symbol=original.symbol, revision=rev, revision_of=original)
+    with django_assert_max_num_queries(7):
+        html = client.get(reverse("reports:list")).content.decode()
+    assert html.count("/Rev.2<") == 5 and html.index(">EMG/SOM.20/7<") < html.index(">EMG/SOM.20/7/Rev.1<")
+
+
+def test_report_and_compare_pages_in_a_fixed_number_of_queries(client_as, seed_plan, demo_users,
+                                                               django_assert_max_num_queries):
+    first = _ready(seed_plan, demo_users["chair"], snapshot={"accomplishments": [], "progress": []})
+    second = _ready(seed_plan, demo_users["chair"], symbol="EMG/SOM.20/4", snapshot={"accomplishments": [],
+                                                                                   "progress": []})
+    client = client_as("chair")
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("reports:detail", args=[first.pk])).status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("reports:compare", args=[second.pk]), {"with": first.pk}).status_code == 200
