@@ -336,7 +336,10 @@ TOLD_CACHE_KEY = "reports:no-worker-told"
 def _ping() -> list[dict]:
     from emgplan.celery import app
 
-    return app.control.ping(timeout=1.0)
+    with app.connection_for_write() as conn:
+        # A broker that is down must not hold the page for kombu's default rounds of reconnecting.
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
+        return app.control.ping(timeout=1.0, connection=conn)
 
 
 def reports_eager() -> bool:

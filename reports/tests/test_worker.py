@@ -114,6 +114,12 @@ def test_a_worker_killed_during_a_compile_ends_failed_with_try_again_then_ready(
     assert "Try again" in page and reverse("reports:retry", args=[report.pk]) in page
 
     worker_factory("fresh")
+    from django.test import Client
+
+    secretariat = Client()
+    secretariat.force_login(progress["secretariat"])
+    workers = secretariat.get(reverse("reports:workers")).content.decode()  # a real ping through the broker
+    assert "1 worker answering." in workers and "fresh-test-" in workers
     client.post(reverse("reports:retry", args=[report.pk]))
 
     def finished():
