@@ -14,7 +14,7 @@ class ReportAdmin(OptimisticLockAdmin, admin.ModelAdmin):
     list_filter = ["state", "kind", "meeting"]
     search_fields = ["symbol"]
     readonly_fields = ["state", "failure_reason", "attempts", "requested_at", "started_at", "finished_at",
-                       "pdf", "docx", "xlsx"]
+                       "pdf", "docx", "xlsx", "revision", "revision_of", "worker", "heartbeat_at"]
     list_select_related = ["meeting", "requested_by"]
     actions = ["rebuild"]
 

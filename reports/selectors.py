@@ -289,30 +289,3 @@ def report_list_queryset():
 
     return Report.objects.for_list()
 
-
-def snapshot_compare(*, old: dict, new: dict) -> dict:
-    """What changed between two reports' snapshots: milestone statuses, accepted progress, contribution totals."""
-    from .renderers import flat_milestones
-
-    def milestones(snapshot):
-        return {(a["code"], m["ref"]): m for a, m in flat_milestones(snapshot)}
-
-    before, after = milestones(old), milestones(new)
-    changed = [
-        {"activity": key[0], "ref": key[1], "text": m["text"], "before": before[key]["status_display"],
-         "after": m["status_display"]}
-        for key, m in after.items() if key in before and before[key]["status"] != m["status"]
-    ]
-    old_progress = {p["id"] for p in old["progress"]}
-    new_progress = [p for p in new["progress"] if p["id"] not in old_progress]
-    totals = {}
-    for field in ("staff_days", "amount_usd"):
-        a, b = Decimal(old["contributions"]["totals"][field]), Decimal(new["contributions"]["totals"][field])
-        totals[field] = {"before": str(a), "after": str(b), "change": str(b - a)}
-    return {
-        "changed": changed,
-        "added": [{"activity": k[0], "ref": k[1], "text": m["text"]} for k, m in after.items() if k not in before],
-        "removed": [{"activity": k[0], "ref": k[1], "text": m["text"]} for k, m in before.items() if k not in after],
-        "new_progress": new_progress,
-        "totals": totals,
-    }

@@ -73,9 +73,10 @@ def test_bad_requests_are_refused_next_to_the_field_keeping_what_was_typed(clien
 
 def _reports(n, seed_plan, user):
     meeting = Meeting.objects.get(code="SOM20")
+    start = Report.objects.count()  # symbols are unique in a plan
     Report.objects.bulk_create([
         Report(work_plan=seed_plan, kind="som", meeting=meeting, as_of=AS_OF, symbol=f"EMG/SOM.20/{k}",
-               issued_on=AS_OF, requested_by=user, state="ready") for k in range(n)
+               issued_on=AS_OF, requested_by=user, state="ready") for k in range(start, start + n)
     ])
 
 
