@@ -4,10 +4,10 @@ from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.views import View
 from django.views.generic import CreateView, FormView, ListView, UpdateView
 
+from emgplan import clock
 from emgplan.views import RuleRequiredMixin, WriteRetryMixin
 
 from .forms import ProfileForm, RoleForm, UserCreateForm
@@ -73,7 +73,7 @@ class NoticeReadAllView(WriteRetryMixin, RuleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        n = Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        n = Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=clock.now())
         messages.success(request, f"{n} notice{'s' if n != 1 else ''} marked as read.")
         return HttpResponseRedirect(reverse("accounts:notice-list"))
 

@@ -1,9 +1,13 @@
 """Change history as people read it: who changed what, when, from what to what."""
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-HIDDEN_FIELDS = {"version", "id", "order", "form_key"}
+# Bookkeeping that says nothing a reader needs (the row's own date is the history entry's date).
+HIDDEN_FIELDS = {"version", "id", "order", "form_key", "created_at", "updated_at"}
 
 
 @dataclass
@@ -30,7 +34,23 @@ def _display(model, name, value, related):
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.ForeignKey):
         return str(related.get((name, value), value))
+    if isinstance(value, datetime.datetime):
+        # To the minute, in local time: seconds and microseconds mean nothing to a reader.
+        return _minute(value)
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value:%b %Y}"
     return str(value)
+
+
+def _minute(value: datetime.datetime) -> str:
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%b %Y %H:%M}"
+
+
+def person_name(user) -> str:
+    """A person as people call them: the full name, else the username."""
+    return (user.get_full_name() or user.get_username()).strip()
 
 
 def record_changes(model, old, new, related=None, fields=None) -> list[Change]:
@@ -74,8 +94,9 @@ def _related_labels(model, records):
         if isinstance(f, models.ForeignKey) and f.name not in HIDDEN_FIELDS:
             ids = {getattr(r, f.attname) for r in records} - {None}
             if ids and f.related_model is not model:
+                is_user = f.related_model._meta.label == settings.AUTH_USER_MODEL
                 for o in f.related_model._default_manager.filter(pk__in=ids):
-                    labels[(f.name, o.pk)] = str(o)
+                    labels[(f.name, o.pk)] = person_name(o) if is_user else str(o)
             elif ids:
                 for o in f.related_model._default_manager.filter(pk__in=ids).select_related("activity__accomplishment"):
                     labels[(f.name, o.pk)] = str(o)

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member
+from emgplan import clock
 
 from .querysets import ContributionQuerySet, MilestoneQuerySet, ProgressUpdateQuerySet
 from .validators import validate_evidence_links
@@ -196,8 +197,8 @@ class ProgressUpdate(models.Model):
     # The one-time key of the create form that made this update: a second POST of the same form
     # finds this row instead of filing the update twice.
     form_key = models.UUIDField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
     history = HistoricalRecords()
 
     objects = ProgressUpdateQuerySet.as_manager()
@@ -230,6 +231,11 @@ class ProgressUpdate(models.Model):
         target = self.milestone or self.activity
         return f"Update on {target} ({self.period_start:%d %b %Y} – {self.period_end:%d %b %Y})"
 
+    def save(self, *args, **kwargs):
+        # auto_now, on the application's clock (a replay dates its edits in the replayed year).
+        self.updated_at = clock.now()
+        super().save(*args, **kwargs)
+
     @property
     def links(self):
         return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
@@ -246,7 +252,7 @@ class EvidenceFile(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["uploaded_at"]

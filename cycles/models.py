@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from accomplishments.models import Meeting, WorkPlan
+from emgplan import clock
 
 
 class ReportingCycle(models.Model):
@@ -27,7 +28,7 @@ class ReportingCycle(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(default=clock.now, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

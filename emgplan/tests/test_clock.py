@@ -1,5 +1,6 @@
 """One clock: in a replay (EMG_TODAY) what users do is stamped on the replayed date, in the record and its history."""
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -44,8 +45,50 @@ def test_a_review_in_a_replay_is_dated_on_the_replayed_day(settings, client_as, 
 
 def _form_key(client, milestone):
     """The one-time key the create form carries, read from the form as a browser would."""
-    import re
 
     page = client.get(reverse("activities:update-create") + f"?milestone={milestone.pk}").content.decode()
     match = re.search(r'name="form_key" value="([^"]+)"', page)
     return {"form_key": match.group(1)} if match else {}
+
+
+DATE_RE = r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})\b"
+
+
+def _years_shown(html: str) -> set[int]:
+
+    return {int(y) for y in re.findall(DATE_RE, html)}
+
+
+def test_a_replayed_review_shows_only_replayed_dates_on_every_page(settings, client_as, seed_plan):
+    """The dashboard, the review queue, the author's notices and the update's history: all on the replayed clock."""
+    settings.EMG_TODAY = "2014-09-10"
+    real_year = datetime.date.today().year
+    m = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, parent=None, label="b")
+    lead = client_as("biodiversity-lead")
+    lead.post(reverse("activities:update-create") + f"?milestone={m.pk}", {
+        "period_start": "2014-07-01", "period_end": "2014-08-31", "reported_status": "on_track",
+        "narrative": "Replayed review.", "evidence_links": "", "submit": "1", **_form_key(lead, m)})
+    update = ProgressUpdate.objects.get(narrative="Replayed review.")
+    assert update.created_at.date() == datetime.date(2014, 9, 10)
+
+    secretariat = client_as("secretariat")
+    queue = secretariat.get(reverse("activities:review-queue")).content.decode()
+    assert "10 Sep 2014" in queue and real_year not in _years_shown(queue)
+    assert secretariat.post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
+
+    dashboard = secretariat.get(reverse("overview:dashboard")).content.decode()
+    assert real_year not in _years_shown(dashboard)
+    detail = secretariat.get(reverse("activities:update-detail", args=[update.pk])).content.decode()
+    history = detail[detail.index('id="history-heading"'):]
+    assert "10 Sep 2014" in history and real_year not in _years_shown(history)
+    # Times to the minute and people by name, in the rows and in the changed values.
+    assert not re.search(r"\d{2}:\d{2}:\d{2}", history)
+    update.refresh_from_db()
+    sec_user = update.reviewer
+    assert (sec_user.get_full_name() or sec_user.username) in history
+
+    lead = client_as("biodiversity-lead")
+    notices = lead.get(reverse("accounts:notice-list")).content.decode()
+    assert "was accepted" in notices and "10 Sep 2014" in notices and real_year not in _years_shown(notices)
+    lead.post(reverse("accounts:notice-read-all"))
+    assert {n.read_at.date() for n in update.author.notices.all()} == {datetime.date(2014, 9, 10)}
