@@ -11,9 +11,8 @@ from emgplan import clock
 
 from .selectors import DOCUMENT_ORDER, no_accepted_update_since
 
-# Distinct from the reported statuses' labels ("On track" is both), so every checkbox has its own name
-# (a label search for the status "On track" must not also find the health checkbox).
-HEALTH_FILTER_CHOICES = [(value, f"Health: {label.lower().replace(' ', '-')}") for value, label in HEALTH_CHOICES]
+# Distinct from the reported statuses' labels ("On track" is both), so every checkbox has its own name.
+HEALTH_FILTER_CHOICES = [(value, f"Health: {label.lower()}") for value, label in HEALTH_CHOICES]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

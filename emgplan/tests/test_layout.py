@@ -1,0 +1,67 @@
+"""What every page's layout promises: the header's unread count, tables in labelled scroll regions,
+the milestone filter's checkbox groups, and form-level errors said once."""
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.services import notice_send
+from activities.models import Activity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_header_counts_unread_notices_without_an_extra_query(client_as, demo_users, django_assert_num_queries,
+                                                                  django_assert_max_num_queries):
+    client = client_as("viewer")
+    client.get(reverse("overview:dashboard"))  # warm what is cached per process
+    with django_assert_max_num_queries(100) as before:
+        html = client.get(reverse("overview:dashboard")).content.decode()
+    assert "text-bg-warning" not in html.split("</nav>")[0]
+    for i in range(3):
+        notice_send(user=demo_users["viewer"], subject=f"Notice {i}")
+    with django_assert_num_queries(len(before.captured_queries)):
+        html = client.get(reverse("overview:dashboard")).content.decode()
+    header = html.split("</nav>")[0]
+    assert re.search(r'Notices <span class="badge[^"]*">3<span class="visually-hidden"> unread</span>', header)
+    client.post(reverse("accounts:notice-read-all"))
+    header = client.get(reverse("overview:dashboard")).content.decode().split("</nav>")[0]
+    assert "Notices" in header and "unread" not in header
+    # someone else's notices are not counted
+    assert "unread" not in client_as("chair").get("/").content.decode().split("</nav>")[0]
+
+
+@pytest.mark.parametrize("name", ["overview:dashboard", "overview:milestone-list", "accomplishments:meeting-list",
+                                  "activities:leadbody-list", "accomplishments:member-list"])
+def test_wide_tables_scroll_in_a_labelled_focusable_region(client_as, name):
+    html = client_as("secretariat").get(reverse(name)).content.decode()
+    main = html.split('<main id="main"', 1)[1]
+    tables = main.count("<table")
+    assert tables
+    regions = re.findall(r'<div class="table-responsive" role="region" aria-label="([^"]+)" tabindex="0">\s*<table',
+                         main)
+    assert len(regions) == tables and all(regions)
+
+
+def test_milestone_filter_groups_each_checkbox_set_under_its_legend(client_as):
+    html = client_as("viewer").get(reverse("overview:milestone-list"), {"health": "nonsense"}).content.decode()
+    form = html.split('class="filter-form', 1)[1].split("</form>", 1)[0]
+    assert "<legend" in form and "Derived health</legend>" in form
+    health = re.findall(r'<input type="checkbox" name="health" value="(\w+)"[^>]*?id="([^"]+)"', form)
+    assert [v for v, _ in health] == ["overdue", "due_soon", "stale", "on_track", "closed"]
+    for _, input_id in health:  # every box has its own label; no box without one
+        assert f'for="{input_id}"' in form
+    assert "Health: due soon" in form and "due-soon" not in form
+    assert form.count('type="checkbox"') == form.count('class="form-check-label"')
+    assert form.count("nonsense is not one of the available choices") == 1
+
+
+def test_a_form_level_error_is_shown_once(client_as, seed_plan):
+    activity = Activity.objects.order_by("pk").first()
+    client = client_as("secretariat")
+    r = client.post(reverse("activities:activity-edit", args=[activity.pk]),
+                    {"title": "Changed", "number": activity.number, "description": ""})
+    page = r.content.decode() if r.status_code == 200 else client.get(r["Location"]).content.decode()
+    assert page.count("sent without the version of the record") == 1
+    activity.refresh_from_db()
+    assert activity.title != "Changed"
