@@ -65,3 +65,13 @@ def test_a_form_level_error_is_shown_once(client_as, seed_plan):
     assert page.count("sent without the version of the record") == 1
     activity.refresh_from_db()
     assert activity.title != "Changed"
+
+
+def test_reported_status_and_derived_health_are_told_apart(client_as):
+    html = client_as("viewer").get(reverse("overview:milestone-list")).content.decode()
+    assert "Reported status · health" in html and "Reading the badges:" in html
+    row = html.split('id="milestone-table"', 1)[1].split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    status = re.search(r'<span class="badge status [^"]+"><span class="visually-hidden">Reported status: </span>', row)
+    health = re.search(r'<span class="badge health [^"]+"[^>]*><span class="health-prefix">Health<span '
+                       r'class="visually-hidden">:</span></span> <span aria-hidden="true">.</span> \w', row)
+    assert status and health
