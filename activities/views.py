@@ -568,7 +568,15 @@ class ProgressUpdateReviseView(UpdateActionView):
 
 
 class ProgressUpdateAcceptView(UpdateActionView):
+    """GET: what accepting will do, with the button that does it (accepting acts at once and has no undo)."""
+
     permission_required = "activities.review_update"
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk):
+        return render(request, "activities/progressupdate_accept.html", {
+            "update": self.update, "target": self.update.milestone or self.update.activity,
+            "next": safe_next(request, reverse("activities:review-queue"))})
 
     def act(self, request):
         services.progress_update_accept(update=self.update, by=request.user)

@@ -72,7 +72,9 @@ def test_progress_filed_returned_revised_and_accepted(sign_in, page, site, scree
 
     sign_in("secretariat")
     page.goto(f"{site.url}/review/")
-    page.get_by_role("button", name="Accept update on A.1(a)").click()
+    page.get_by_role("link", name="Accept… update on A.1(a)").click()  # a confirmation step first
+    expect(page.get_by_role("heading", name="Accept the update on A.1(a)?")).to_be_visible()
+    page.get_by_role("button", name="Accept the update").click()
     expect(page.get_by_role("status")).to_contain_text("accepted")
     page.goto(f"{site.url}/milestones/{m.pk}/")
     expect(page.locator("dd").first).to_contain_text("At risk")

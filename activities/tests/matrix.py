@@ -60,7 +60,7 @@ RULES = [
     *get_and_post("activities:update-edit", set(), args=submitted, expect=UNSEEN, note="submitted"),
     *post_only("activities:update-submit", BIO, args=draft, expect=UNSEEN),
     *post_only("activities:update-revise", BIO, args=returned, expect=UNSEEN),
-    *post_only("activities:update-accept", SECRETARIAT, args=submitted, expect=UNSEEN),
+    *get_and_post("activities:update-accept", SECRETARIAT, args=submitted, expect=UNSEEN),  # GET: the confirmation
     *get_and_post("activities:update-return", SECRETARIAT, args=submitted, expect=UNSEEN),
     Rule("activities:evidence-download", SEC_BIO, args=lambda s: [s.evidence(s.update(state="submitted")).pk],
          expect=UNSEEN, note="submitted"),

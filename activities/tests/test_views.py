@@ -397,3 +397,27 @@ def test_secretariat_sets_roles_without_admin(client_as, seed_plan, django_user_
     assert "Choose the lead bodies this lead leads." in r.content.decode()
     client.post(reverse("accounts:user-roles", args=[user.pk]), {"role": "lead", "lead_bodies": [body.pk]})
     assert list(user.lead_bodies.all()) == [body] and user.groups.get().name == "lead"
+
+
+def test_accept_asks_for_confirmation_before_it_acts(client_as, demo_users, a1a):
+    lead = demo_users["biodiversity-lead"]
+    update = services.progress_update_save(activity=a1a.activity, milestone=a1a, author=lead,
+                                           data={"period_start": datetime.date(2014, 1, 1),
+                                                 "period_end": datetime.date(2014, 3, 31),
+                                                 "reported_status": "at_risk", "narrative": "Slipping."})
+    services.progress_update_submit(update=update, by=lead, expected_version=update.version)
+    client = client_as("secretariat")
+    queue = client.get(reverse("activities:review-queue")).content.decode()
+    accept_url = reverse("activities:update-accept", args=[update.pk])
+    assert f'href="{accept_url}"' in queue and f'action="{accept_url}"' not in queue  # a link to the question
+    page = client.get(accept_url).content.decode()
+    assert f"Accept the update on {a1a}?" in page and "sets the milestone's status to <strong>At risk" in page
+    update.refresh_from_db()
+    a1a.refresh_from_db()
+    assert update.review_state == "submitted" and a1a.status != "at_risk"  # asking changed nothing
+    r = client.post(accept_url, {"next": reverse("activities:review-queue")})
+    assert r.status_code == 302 and r["Location"] == reverse("activities:review-queue")
+    update.refresh_from_db()
+    assert update.review_state == "accepted"
+    # once accepted there is nothing left to confirm (the review rule refuses it)
+    assert client.get(accept_url).status_code == 403
