@@ -66,7 +66,7 @@ def test_filtered_milestone_list_renders(sign_in, page, living_site, screenshot)
 def test_as_of_control_in_the_header(sign_in, page, living_site, screenshot):
     sign_in("viewer")
     page.get_by_label("Plan as of").fill("2014-09-30")
-    page.get_by_role("button", name="View", exact=True).click()
+    page.get_by_role("button", name="View the plan as of this date").click()
     expect(page.get_by_role("status").filter(has_text="Viewing the plan as of 30 September 2014")).to_be_visible()
     page.goto(f"{living_site.url}/timeline/")
     expect(page.locator(".today-label")).to_have_text("Today 30 Sep 2014")

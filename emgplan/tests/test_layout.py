@@ -75,3 +75,25 @@ def test_reported_status_and_derived_health_are_told_apart(client_as):
     health = re.search(r'<span class="badge health [^"]+"[^>]*><span class="health-prefix">Health<span '
                        r'class="visually-hidden">:</span></span> <span aria-hidden="true">.</span> \w', row)
     assert status and health
+
+
+def test_favicon_is_linked_and_served(client_as):
+    html = client_as("viewer").get("/").content.decode()
+    assert re.search(r'<link rel="icon" href="/static/favicon[^"]*\.svg"', html)
+    r = client_as("viewer").get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"].startswith("/static/favicon")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("favicon.svg")
+
+
+def test_repeated_links_say_what_they_open(client_as, seed_plan):
+    from activities.tests.test_views import _contribution_form
+
+    client = client_as("unido-focal")
+    client.post(reverse("activities:contribution-create"), _contribution_form())
+    client.post(reverse("activities:contribution-create"),
+                _contribution_form(kind="financial", staff_days="", amount_usd="2500.50", year=2015))
+    html = client.get(reverse("activities:contribution-mine")).content.decode()
+    names = [re.sub(r"<[^>]+>", "", link) for link in re.findall(r'<a href="/contributions/\d+/">(.*?)</a>', html)]
+    assert len(names) == 2 and len(set(names)) == 2 and all(n.startswith("View ") for n in names)
