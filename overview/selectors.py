@@ -265,12 +265,43 @@ AXIS_HEIGHT = 64
 MARGIN_RIGHT = 56
 
 
+# A marker's label ("(a) On track", 9 px) sits above the marker, or below it when the one before would
+# overlap; with both places taken it is left out (the marker keeps its name and pop-up).
+LABEL_CHAR_WIDTH = 5.6  # DejaVu Sans at 9 px averages about 5.4 px a character
+LABEL_OFFSET_X = 9
+LABEL_GAP = 4
+LABEL_LANES = (-3, 11)  # y of the text's baseline, from the marker's centre
+
+
 @dataclass
 class Marker:
     milestone: Milestone
     x: float
     y: float
     tip_left: bool = False
+    label: str = ""
+    label_y: float | None = None  # None: no room for the label
+
+    @property
+    def label_x(self) -> float:
+        return self.x + LABEL_OFFSET_X
+
+    @property
+    def label_end(self) -> float:
+        return self.label_x + LABEL_CHAR_WIDTH * len(self.label)
+
+
+def place_marker_labels(markers: list[Marker]) -> None:
+    """Give each marker's label the first lane (above, then below) where it clears the label before it."""
+    lane_end = [float("-inf")] * len(LABEL_LANES)
+    for mk in sorted(markers, key=lambda mk: mk.x):
+        for lane, dy in enumerate(LABEL_LANES):
+            if mk.label_x >= lane_end[lane] + LABEL_GAP:
+                mk.label_y = mk.y + dy
+                lane_end[lane] = mk.label_end
+                break
+        else:
+            mk.label_y = None
 
 
 @dataclass
@@ -378,7 +409,9 @@ def plan_timeline(*, plan: WorkPlan, today: datetime.date) -> Timeline:
         row = Row(activity=activity, y=y)
         for m in by_activity.get(activity.pk, []):
             x = tl.x(m.due_on)
-            row.markers.append(Marker(milestone=m, x=x, y=y + ROW_HEIGHT / 2, tip_left=x > middle))
+            row.markers.append(Marker(milestone=m, x=x, y=y + ROW_HEIGHT / 2, tip_left=x > middle,
+                                      label=f"{m.ref} {m.get_status_display()}"))
+        place_marker_labels(row.markers)
         current.rows.append(row)
         y += ROW_HEIGHT
     tl.height = y + 8

@@ -85,3 +85,27 @@ def test_pdf_download_has_the_activity_titles(client_as, living_plan):
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     for activity in Activity.objects.all():
         assert " ".join(activity.title.split()) in text, activity.title
+
+
+def test_marker_labels_in_a_row_never_overlap(client_as, living_plan):
+    from overview.selectors import LABEL_CHAR_WIDTH
+
+    svg = _svg(client_as("viewer").get(reverse("overview:timeline")).content.decode())
+    labels = re.findall(r'<text class="ms-label" x="([\d.]+)" y="([\d.]+)">([^<]+)</text>', svg)
+    assert labels
+    boxes = [(float(x), float(x) + LABEL_CHAR_WIDTH * len(t), float(y)) for x, y, t in labels]
+    for i, (a0, a1, ay) in enumerate(boxes):
+        for b0, b1, by in boxes[i + 1:]:
+            if abs(ay - by) < 9:  # on the same line (9 px text)
+                assert a1 <= b0 or b1 <= a0, f"labels overlap: {labels[i]} and another at {b0}"
+
+
+def test_close_markers_take_turns_above_and_below():
+    from types import SimpleNamespace
+
+    from overview.selectors import LABEL_LANES, Marker, place_marker_labels
+
+    ms = SimpleNamespace()
+    markers = [Marker(milestone=ms, x=x, y=100, label="(a) On track") for x in (400, 410, 420, 600)]
+    place_marker_labels(markers)
+    assert [mk.label_y for mk in markers] == [100 + LABEL_LANES[0], 100 + LABEL_LANES[1], None, 100 + LABEL_LANES[0]]
