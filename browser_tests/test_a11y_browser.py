@@ -1,0 +1,83 @@
+"""Every main page, for each role that sees distinct content, at a laptop and a phone width:
+no page wider than the window, and axe-core (vendored, see vendor/axe-core/README) finds nothing.
+
+One test per role walks both widths, so the demo progress is seeded once per role (these tests flush
+the database). Screenshots of every page at both widths go to test-artifacts/a11y/.
+"""
+import re
+from pathlib import Path
+
+import pytest
+
+from accomplishments.demo import demo_progress_create
+
+from .conftest import ARTIFACTS
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
+COMMON = ["/", "/dashboard/", "/timeline/", "/milestones/", "/milestones/?health=zzz", "/contributions/", "/cycles/",
+          "/search/?q=biodiversity", "/meetings/", "/members/", "/lead-bodies/", "/notices/", "/profile/"]
+BY_ROLE = {
+    "secretariat": ["/review/", "/reports/", "/reports/new/", "/users/", "/my-contributions/", "/activities/new/"],
+    "biodiversity-lead": ["/my-work/", "/reports/"],
+    "unido-focal": ["/my-contributions/", "/contributions/new/"],
+    "viewer": [],
+}
+# Detail pages, found by following the first matching link from a list the role sees.
+DETAILS = [("/", r"^/activities/\d+/$"), ("/", r"^/milestones/\d+/$"),
+           ("/review/", r"^/progress/\d+/$"), ("/my-work/", r"^/progress/\d+/$"),
+           ("/review/", r"^/progress/\d+/accept/$"), ("/review/", r"^/progress/\d+/return/$"),
+           ("/cycles/", r"^/cycles/\d+/$"), ("/my-contributions/", r"^/contributions/\d+/$")]
+
+
+def _links(page, pattern):
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    return [h for h in hrefs if re.match(pattern, h)]
+
+
+def _check(page, url, label):
+    """Problems on the page now shown: wider than the window, or axe violations (with where they are)."""
+    problems = []
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if scroll_width > inner_width:
+        problems.append(f"{label} {url}: page is {scroll_width}px wide in a {inner_width}px window")
+    page.add_script_tag(path=str(AXE))
+    for v in page.evaluate("axe.run().then(r => r.violations)"):
+        targets = [n["target"] for n in v["nodes"][:3]]
+        problems.append(f"{label} {url}: {v['id']} ({v['impact']}) at {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("role", list(BY_ROLE))
+def test_every_page_fits_and_has_no_axe_violation(browser, site, role):
+    demo_progress_create()
+    shots = ARTIFACTS / "a11y"
+    shots.mkdir(parents=True, exist_ok=True)
+    problems, visited = [], 0
+    for width_name, (width, height) in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{site.url}/accounts/login/")
+        if role == "viewer":  # the sign-in page, once
+            problems += _check(page, "/accounts/login/", width_name)
+        page.get_by_label("Username").fill(role)
+        page.get_by_label("Password").fill("emg-demo-2014")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{site.url}/")
+        urls = COMMON + BY_ROLE[role]
+        if width_name == "laptop":
+            details = []
+            for start, pattern in DETAILS:
+                if start in urls:
+                    page.goto(site.url + start)
+                    details += _links(page, pattern)[:1]
+        for url in urls + details:
+            response = page.goto(site.url + url)
+            assert response.status == 200, f"{role} {url}: {response.status}"
+            visited += 1
+            problems += _check(page, url, width_name)
+            name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "plan"
+            page.screenshot(path=str(shots / f"{role}-{width_name}-{name}.png"), full_page=True)
+        context.close()
+    assert visited >= 2 * len(COMMON)
+    assert not problems, "\n".join(problems)
