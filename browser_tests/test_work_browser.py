@@ -87,7 +87,7 @@ def test_progress_filed_returned_revised_and_accepted(sign_in, page, site, scree
 def test_focal_point_records_contribution_and_totals_change(sign_in, page, site, screenshot):
     sign_in("unido-focal")
     page.get_by_role("link", name="My contributions").click()
-    expect(page.locator("#total-days")).to_have_text("0.0")
+    expect(page.locator("#total-days")).to_have_text("0")
     page.get_by_role("link", name="Record a contribution").click()
     page.get_by_label("Activity").select_option(label="B.2 Peer-Reviews of environmental profiles of the EMG members")
     page.get_by_label("Kind").select_option(label="Personal time")

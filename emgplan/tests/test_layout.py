@@ -97,3 +97,20 @@ def test_repeated_links_say_what_they_open(client_as, seed_plan):
     html = client.get(reverse("activities:contribution-mine")).content.decode()
     names = [re.sub(r"<[^>]+>", "", link) for link in re.findall(r'<a href="/contributions/\d+/">(.*?)</a>', html)]
     assert len(names) == 2 and len(set(names)) == 2 and all(n.startswith("View ") for n in names)
+
+
+def test_figures_are_written_one_way_on_every_page(client_as, seed_plan):
+    from activities.models import Contribution
+    from activities.tests.test_views import _contribution_form
+
+    client = client_as("unido-focal")
+    client.post(reverse("activities:contribution-create"),
+                _contribution_form(kind="financial", staff_days="", amount_usd="1234567.5", year=2015))
+    c = Contribution.objects.get(amount_usd="1234567.5")
+    detail = client.get(reverse("activities:contribution-detail", args=[c.pk])).content.decode()
+    assert "1,234,567.50 USD" in detail
+    for name in ("activities:contribution-mine", "overview:contribution-list"):
+        html = client.get(reverse(name)).content.decode()
+        assert "1,234,567.50" in html and "1234567" not in html.replace("1,234,567", ""), name
+    activity = client.get(reverse("activities:activity-detail", args=[c.activity_id])).content.decode()
+    assert "1,234,567.50" in activity
