@@ -106,7 +106,8 @@ class TimelinePdfView(OverviewMixin, View):
     """The timeline on A3 landscape, rendered by WeasyPrint."""
 
     def get(self, request):
-        from weasyprint import HTML
+        from django.contrib.staticfiles import finders
+        from weasyprint import CSS, HTML
 
         if self.plan is None:
             raise Http404("No work plan loaded.")
@@ -114,7 +115,8 @@ class TimelinePdfView(OverviewMixin, View):
             "plan": self.plan, "today": self.today, "statuses": selectors.STATUSES, "for_print": True,
             "timeline": selectors.plan_timeline(plan=self.plan, today=self.today),
         }, request=request)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        svg_css = CSS(filename=finders.find("css/timeline.css"))  # the page's own stylesheet, read from disk
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[svg_css])
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="emg-timeline-{self.today:%Y-%m-%d}.pdf"'
         return response
