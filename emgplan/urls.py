@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from emgplan.health import healthz
+
 admin.site.site_header = "EMG work plan: back office"
 admin.site.site_title = "EMG back office"
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accomplishments.urls")),
     path("", include("activities.urls")),
