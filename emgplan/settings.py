@@ -3,6 +3,7 @@
 With nothing set, the embedded default runs: DEBUG on, a SQLite file in the project folder,
 Celery tasks run eagerly in-process, e-mail printed to the console.
 """
+import datetime
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "rules",
     "django_celery_beat",
     "csp",
+    "axes",
     "accomplishments",
     "activities",
     "reports",
@@ -64,9 +66,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address before any password check
     "rules.permissions.ObjectPermissionBackend",
     "emgplan.backends.StaffModelBackend",
 ]
@@ -174,6 +178,19 @@ if env.bool("CSP_REPORT_ONLY", default=False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 else:
     CONTENT_SECURITY_POLICY = _CSP
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures in a row for one username, or from one
+# address, sign-in is refused for that username or address until AXES_COOLOFF_MINUTES after the last
+# failure. The message is the same whether the username exists. The secretariat unlocks at Users → Sign-in
+# lockouts. Behind a proxy, TRUSTED_PROXY_COUNT=1 takes the client's address from X-Forwarded-For.
+AXES_FAILURE_LIMIT = min(env.int("AXES_FAILURE_LIMIT", default=10), 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockouts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockouts.client_ip"
+AXES_VERBOSE = False
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accomplishments:overview"

@@ -11,6 +11,8 @@ admin.site.site_title = "EMG back office"
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password change (every signed-in user) and reset by e-mail: Django's views, templates in registration/.
+    path("accounts/", include("django.contrib.auth.urls")),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accomplishments.urls")),

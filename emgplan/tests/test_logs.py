@@ -33,6 +33,13 @@ def test_a_request_is_logged_once_as_a_json_line_with_its_id(client, caplog):
     assert entry["duration_ms"] >= 0 and entry["user_id"] is None
 
 
+def test_a_password_reset_link_is_logged_by_its_route_not_its_token(client, caplog):
+    with caplog.at_level(logging.INFO, logger="emgplan.request"):
+        client.get("/accounts/reset/MQ/set-password/")
+    (record,) = [r for r in caplog.records if r.name == "emgplan.request"]
+    assert "MQ" not in record.getMessage()
+
+
 def test_json_formatter_keeps_the_traceback_on_one_line():
     try:
         raise ValueError("boom")
