@@ -1,8 +1,11 @@
 """Forms for the work tables: field validation only; state changes happen in services."""
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
 
 from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
@@ -93,14 +96,25 @@ class ContributionForm(CrispyMixin, forms.ModelForm):
         return data
 
 
+VERSION_MISSING = ("This form was sent without the version of the record it was made against, so it cannot be "
+                   "checked for changes made since: nothing was saved. Reload the page and make the change again.")
+
+
 class VersionedFormMixin:
-    """Carries the version the user loaded, for optimistic locking."""
+    """Carries the version the user loaded, for optimistic locking; a form sent without it is refused."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
         if self.instance and self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        # Said where the user reads it: an error on a hidden field would not be shown.
+        if self.instance.pk and data.get("version") is None:
+            self.add_error(None, ValidationError(VERSION_MISSING, code="version_missing"))
+        return data
 
 
 class ActivityEditForm(VersionedFormMixin, ActivityForm):
@@ -127,7 +141,8 @@ class MilestoneStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Milestone.Status.choices)
     completed_on = forms.DateField(label="Completion date", required=False,
                                    widget=DateInput())
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput,
+                                 error_messages={"required": VERSION_MISSING, "invalid": VERSION_MISSING})
 
     def __init__(self, *args, milestone=None, schedule=False, meetings=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +175,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressUpdateForm(CrispyMixin, forms.ModelForm):
+class ProgressUpdateForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
+    """A draft: created with a one-time key (a form sent twice files once), edited at the version loaded."""
+
+    form_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     attachments = MultipleFileField(
         label="Attach files", required=False,
         help_text="PDF, DOCX, XLSX, PNG, JPEG or plain text; at most 20 MB each.",
@@ -180,6 +198,18 @@ class ProgressUpdateForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.activity = activity
+        if self.instance.pk:
+            del self.fields["form_key"]
+            files = self.instance.files.all()
+            if files:
+                self.fields["remove_files"] = forms.ModelMultipleChoiceField(
+                    queryset=files, required=False, widget=forms.CheckboxSelectMultiple,
+                    label="Remove attachments", help_text="Tick a file to take it off this draft when you save.")
+                self.fields["remove_files"].label_from_instance = (
+                    lambda f: f"{f.original_name} ({filesizeformat(f.size)})")
+        else:
+            del self.fields["version"]
+            self.fields["form_key"].initial = uuid.uuid4()
 
     def clean_evidence_links(self):
         links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-HIDDEN_FIELDS = {"version", "id", "order"}
+HIDDEN_FIELDS = {"version", "id", "order", "form_key"}
 
 
 @dataclass
@@ -33,13 +33,13 @@ def _display(model, name, value, related):
     return str(value)
 
 
-def record_changes(model, old, new, related=None) -> list[Change]:
-    """The fields that differ between two historical records, in words."""
+def record_changes(model, old, new, related=None, fields=None) -> list[Change]:
+    """The fields that differ between two historical records, in words (only `fields`, if given)."""
     related = related or {}
     changes = []
     for f in model._meta.concrete_fields:
         name = f.attname if isinstance(f, models.ForeignKey) else f.name
-        if f.name in HIDDEN_FIELDS:
+        if f.name in HIDDEN_FIELDS or (fields is not None and f.name not in fields):
             continue
         a = getattr(old, name) if old is not None else None
         b = getattr(new, name)
@@ -50,8 +50,8 @@ def record_changes(model, old, new, related=None) -> list[Change]:
     return changes
 
 
-def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
-    """Newest first. A fixed number of queries, whatever the length of the history."""
+def history_for(obj, limit: int = 50, fields=None) -> list[HistoryEntry]:
+    """Newest first; only changes to `fields`, if given. A fixed number of queries, whatever the length."""
     model = type(obj)
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     related = _related_labels(model, records)
@@ -59,7 +59,7 @@ def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
     for i, rec in enumerate(records[:limit]):
         prev = records[i + 1] if i + 1 < len(records) else None
         kind = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
-        changes = record_changes(model, prev, rec, related) if kind == "changed" else []
+        changes = record_changes(model, prev, rec, related, fields) if kind == "changed" else []
         if kind == "changed" and not changes:
             continue
         entries.append(HistoryEntry(rec.history_date, rec.history_user, kind, rec.history_change_reason or "",

@@ -190,6 +190,10 @@ class ProgressUpdate(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The one-time key of the create form that made this update: a second POST of the same form
+    # finds this row instead of filing the update twice.
+    form_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -212,6 +216,10 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=~Q(review_state="accepted") | Q(reviewer__isnull=False),
                 name="update_accepted_has_reviewer",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "form_key"], name="update_form_key_unique_per_author",
+                violation_error_message="This progress form was already sent.",
             ),
         ]
         indexes = [models.Index(fields=["review_state", "-reviewed_at"])]

@@ -83,9 +83,12 @@ rules.add_perm(
     "activities.view_update",
     is_secretariat | (is_reader & (is_accepted | is_author | (leads_update_target & ~is_draft))),
 )
-rules.add_perm("activities.edit_update", is_author & is_draft)
-rules.add_perm("activities.submit_update", is_author & is_draft)
-rules.add_perm("activities.revise_update", is_author & is_returned)
+# Writing to one's own update needs the right to file on its target *now*: authorship alone would
+# let a lead moved to another role keep editing and submitting (the drafts stay, for the secretariat).
+files_on_update_target = is_secretariat | (is_reader & is_lead & leads_update_target)
+rules.add_perm("activities.edit_update", is_author & is_draft & files_on_update_target)
+rules.add_perm("activities.submit_update", is_author & is_draft & files_on_update_target)
+rules.add_perm("activities.revise_update", is_author & is_returned & files_on_update_target)
 rules.add_perm("activities.review_update", is_secretariat & is_submitted)
 rules.add_perm("activities.review_queue", is_secretariat)
 rules.add_perm("activities.my_work", is_reader & is_lead)

@@ -6,7 +6,7 @@ is refused with ConflictError listing what changed in between, and nothing is ov
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,9 +28,33 @@ class ConflictError(Exception):
         super().__init__("This record was changed by someone else after you opened it.")
 
 
+class DuplicateSubmission(Exception):  # noqa: N818 (not an error: the work was done once already)
+    """The same create form was sent twice; `update` is what its first sending filed."""
+
+    def __init__(self, update):
+        self.update = update
+        super().__init__("This form was already sent.")
+
+
+# Internal callers that decide on data they read in the same transaction (accepting an update
+# applies its reported status to the milestone as it is now) pass this instead of a version.
+# A form never does: a user's edit always carries the version it was made against.
+CURRENT_VERSION = object()
+
+
 def _lock(model, pk, expected_version):
+    """Lock the row and check it is still the version the user loaded (ConflictError if not).
+
+    A missing version is refused (ValidationError): without it a stale form would overwrite silently.
+    """
     obj = model.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and obj.version != int(expected_version):
+    if expected_version is CURRENT_VERSION:
+        return obj
+    if expected_version is None or expected_version == "":
+        raise ValidationError("The form was sent without the version of the record it was made against, so it "
+                              "could not be checked for changes made since. Reload the page and make the change "
+                              "again.", code="version_missing")
+    if obj.version != int(expected_version):
         raise ConflictError(obj, changes_since(obj, int(expected_version)))
     return obj
 
@@ -67,7 +91,7 @@ def record_update(*, model, pk, data: dict, by, expected_version) -> object:
 
 
 @transaction.atomic
-def milestone_set_status(*, milestone_id: int, status: str, completed_on=None, by, expected_version=None,
+def milestone_set_status(*, milestone_id: int, status: str, completed_on=None, by, expected_version,
                          due_meeting=..., due_date=..., reason: str = "") -> Milestone:
     """Move a milestone's status (and, for the secretariat, its due meeting/date)."""
     m = _lock(Milestone, milestone_id, expected_version)
@@ -140,18 +164,49 @@ def _check_target(activity, milestone):
 
 @transaction.atomic
 def progress_update_save(*, update: ProgressUpdate | None = None, activity: Activity, milestone: Milestone | None,
-                         author, data: dict, files=(), revision_of: ProgressUpdate | None = None) -> ProgressUpdate:
-    """Create or edit a draft update, with its evidence files. Only drafts are edited."""
+                         author, data: dict, files=(), revision_of: ProgressUpdate | None = None,
+                         expected_version=None, remove_files=(), form_key=None) -> ProgressUpdate:
+    """Create a draft update, or edit one at the version its author loaded, with its evidence files.
+
+    Only drafts are edited, and an edit made against an older version is refused (ConflictError),
+    as on every other record. A create carrying a form key already used by this author raises
+    DuplicateSubmission with the update the first sending filed: sending a form twice files once.
+    `remove_files` are ids of this draft's own evidence files to drop.
+    """
     _check_target(activity, milestone)
     if update is None:
-        update = ProgressUpdate(activity=activity, milestone=milestone, author=author, revision_of=revision_of)
-    elif update.review_state != ProgressUpdate.ReviewState.DRAFT:
-        raise ValidationError("Only a draft can be edited.", code="not_draft")
-    for name, value in data.items():
-        setattr(update, name, value)
-    update.full_clean()
-    update._history_user = author
-    update.save()
+        if form_key is not None:
+            first = ProgressUpdate.objects.filter(author=author, form_key=form_key).first()
+            if first is not None:
+                raise DuplicateSubmission(first)
+        update = ProgressUpdate(activity=activity, milestone=milestone, author=author, revision_of=revision_of,
+                                form_key=form_key)
+        for name, value in data.items():
+            setattr(update, name, value)
+        # The key's uniqueness is left to the database: a concurrent second sending fails there.
+        update.full_clean(exclude={"form_key"})
+        update._history_user = author
+        try:
+            with transaction.atomic():
+                update.save()
+        except IntegrityError:
+            first = ProgressUpdate.objects.filter(author=author, form_key=form_key).first()
+            if form_key is None or first is None:
+                raise
+            raise DuplicateSubmission(first) from None
+    else:
+        update = _lock(ProgressUpdate, update.pk, expected_version)
+        if update.review_state != ProgressUpdate.ReviewState.DRAFT:
+            raise ValidationError("Only a draft can be edited.", code="not_draft")
+        for name, value in data.items():
+            setattr(update, name, value)
+        _save_versioned(update, author)
+    if remove_files:
+        dropped = list(update.files.filter(pk__in=remove_files))
+        names = [ef.file.name for ef in dropped]
+        EvidenceFile.objects.filter(pk__in=[ef.pk for ef in dropped]).delete()
+        storage = EvidenceFile._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
     for f in files:
         EvidenceFile.objects.create(update=update, file=f, original_name=f.name[:255],
                                     content_type=getattr(f, "detected_type", "") or f.content_type or "", size=f.size)
@@ -159,15 +214,14 @@ def progress_update_save(*, update: ProgressUpdate | None = None, activity: Acti
 
 
 @transaction.atomic
-def progress_update_submit(*, update: ProgressUpdate, by) -> ProgressUpdate:
-    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+def progress_update_submit(*, update: ProgressUpdate, by, expected_version) -> ProgressUpdate:
+    """Submit a draft for review, if it is still the version its author last saw (ConflictError if not)."""
+    update = _lock(ProgressUpdate, update.pk, expected_version)
     if update.review_state != ProgressUpdate.ReviewState.DRAFT:
         raise ValidationError("Only a draft can be submitted.", code="not_draft")
     update.review_state = ProgressUpdate.ReviewState.SUBMITTED
     update.submitted_at = timezone.now()
-    update._history_user = by
-    update.save()
-    return update
+    return _save_versioned(update, by)
 
 
 @transaction.atomic
@@ -185,7 +239,7 @@ def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
         if update.reported_status == Milestone.Status.COMPLETED:
             completed_on = min(update.period_end, timezone.localdate())
         milestone_set_status(milestone_id=update.milestone_id, status=update.reported_status,
-                             completed_on=completed_on, by=by,
+                             completed_on=completed_on, by=by, expected_version=CURRENT_VERSION,
                              reason=f"Accepted progress update #{update.pk}")
     target = update.milestone or update.activity
     notice_send(user=update.author, subject=f"Your progress update on {target} was accepted",
@@ -213,13 +267,44 @@ def progress_update_return(*, update: ProgressUpdate, by, reason: str) -> Progre
 
 @transaction.atomic
 def progress_update_revise(*, update: ProgressUpdate, by) -> ProgressUpdate:
-    """Start a new draft from a returned update; the returned one stays as it was."""
+    """Start a new draft from a returned update, carrying its text, links and a copy of each file.
+
+    The returned update stays as it was. The draft holds its own copies, so whoever may read the
+    revision once accepted can open every file the lead filed; the lead removes what they no longer
+    want on the draft's form. Safe to repeat: a draft revision already started is returned as it is.
+    """
+    update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if update.review_state != ProgressUpdate.ReviewState.RETURNED:
         raise ValidationError("Only a returned update can be revised.", code="not_returned")
+    started = update.revisions.filter(author=by, review_state=ProgressUpdate.ReviewState.DRAFT).first()
+    if started is not None:
+        return started
     data = {name: getattr(update, name) for name in
             ("period_start", "period_end", "reported_status", "narrative", "evidence_links")}
-    return progress_update_save(activity=update.activity, milestone=update.milestone, author=by, data=data,
-                                revision_of=update)
+    draft = progress_update_save(activity=update.activity, milestone=update.milestone, author=by, data=data,
+                                 revision_of=update)
+    copied = []
+    try:
+        for ef in update.files.order_by("uploaded_at", "pk"):
+            copy = EvidenceFile(update=draft, original_name=ef.original_name, content_type=ef.content_type,
+                                size=ef.size)
+            try:
+                with ef.file.open("rb") as source:
+                    copy.file.save(ef.original_name, source, save=False)
+            except OSError:
+                raise ValidationError(
+                    f"The attachment “{ef.original_name}” of the returned update cannot be read, so the revision "
+                    "was not started (nothing would be left out silently). Ask the secretariat to restore it.",
+                    code="evidence_unreadable") from None
+            copied.append(copy.file.name)
+            copy.save()
+    except BaseException:
+        # The rows roll back with the transaction; the copies already stored would stay behind.
+        storage = EvidenceFile._meta.get_field("file").storage
+        for name in copied:
+            storage.delete(name)
+        raise
+    return draft
 
 
 # Contributions ------------------------------------------------------------------------------
@@ -235,10 +320,19 @@ def contribution_record(*, data: dict, by) -> Contribution:
 
 
 @transaction.atomic
-def contribution_delete(*, contribution: Contribution, by, expected_version=None) -> None:
-    c = _lock(Contribution, contribution.pk, expected_version)
-    c._history_user = by
-    c.delete()
+def contribution_delete(*, contribution: Contribution, by, expected_version) -> None:
+    record_delete(model=Contribution, pk=contribution.pk, by=by, expected_version=expected_version)
+
+
+@transaction.atomic
+def record_delete(*, model, pk, by, expected_version) -> None:
+    """Delete a versioned record (activity, milestone, contribution) if it is still the version the user confirmed.
+
+    ConflictError if it changed since the confirmation page was shown: a delete is an edit too.
+    """
+    obj = _lock(model, pk, expected_version)
+    obj._history_user = by
+    obj.delete()
 
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -1,13 +1,15 @@
 """Views of the work tables: thin, each asks its rule, calls a service, renders or redirects."""
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery, Sum, prefetch_related_objects
+from django.db.models import Count, OuterRef, ProtectedError, Subquery, Sum, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, TemplateView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -37,10 +39,34 @@ PAGE_SIZE = 25
 
 
 def conflict_message(request, exc: services.ConflictError):
-    who = exc.by.get_full_name() or exc.by.username if exc.by else "someone else"
     changed = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in exc.changes) or "no visible field"
-    messages.error(request, f"Not saved: {who} changed this record after you opened it ({changed}). "
+    if exc.by is not None and exc.by.pk == request.user.pk:  # the same person, in two tabs
+        what = "you changed this record in another tab or window after opening it here"
+    else:
+        who = exc.by.get_full_name() or exc.by.username if exc.by else "someone else"
+        what = f"{who} changed this record after you opened it"
+    messages.error(request, f"Not saved: {what} ({changed}). "
                             "Review the current values below and save again if your change still applies.")
+
+
+CONFLICT = 409  # every refused stale write answers this, with the current form and what changed
+
+
+def unsaved_values(form, current) -> list[tuple[str, str]]:
+    """What the user sent that differs from the record as it is now, so a refused save loses no typing."""
+    out = []
+    for name, value in form.cleaned_data.items():
+        if name in ("version", "form_key", "attachments", "remove_files") or not hasattr(current, name):
+            continue
+        now = getattr(current, name)
+        if hasattr(now, "all"):  # many-to-many
+            now, value = set(now.all()), set(value)
+            shown = ", ".join(sorted(str(v) for v in value)) or "—"
+        else:
+            shown = "—" if value in (None, "") else str(value)
+        if now != value:
+            out.append((str(form.fields[name].label or name), shown))
+    return out
 
 
 class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedContentMixin, DetailView):
@@ -116,7 +142,8 @@ class VersionedUpdateView(UpdateView):
         except services.ConflictError as exc:
             conflict_message(self.request, exc)
             fresh = self.get_form_class()(instance=exc.current, **self.form_extra())
-            return self.render_to_response(self.get_context_data(form=fresh, changes=exc.changes))
+            ctx = self.get_context_data(form=fresh, changes=exc.changes, unsaved=unsaved_values(form, exc.current))
+            return self.render_to_response(ctx, status=CONFLICT)
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
@@ -159,7 +186,29 @@ class PlanDeleteView(DeleteView):
         return response
 
 
-class ActivityDeleteView(RoleRequiredMixin, PermissionRequiredMixin, PlanDeleteView):
+class VersionedDeleteView(PlanDeleteView):
+    """A delete confirmed against the version shown on the confirmation page; refused if it changed since."""
+
+    def form_valid(self, form):
+        label = str(self.object)
+        try:
+            services.record_delete(model=self.model, pk=self.object.pk, by=self.request.user,
+                                   expected_version=self.request.POST.get("version"))
+        except services.ConflictError as exc:
+            conflict_message(self.request, exc)
+            self.object = exc.current
+            return self.render_to_response(self.get_context_data(changes=exc.changes), status=CONFLICT)
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+            return self.render_to_response(self.get_context_data())
+        except ProtectedError:
+            messages.error(self.request, f"{label} cannot be deleted: other records still refer to it.")
+            return HttpResponseRedirect(self.request.path)
+        messages.success(self.request, f"{label} deleted.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ActivityDeleteView(RoleRequiredMixin, PermissionRequiredMixin, VersionedDeleteView):
     permission_required = "activities.manage_plan"
     model = Activity
     success_url = reverse_lazy("accomplishments:overview")
@@ -248,7 +297,7 @@ class MilestoneEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpd
         return reverse("activities:milestone-detail", args=[self.object.pk])
 
 
-class MilestoneDeleteView(RoleRequiredMixin, PermissionRequiredMixin, PlanDeleteView):
+class MilestoneDeleteView(RoleRequiredMixin, PermissionRequiredMixin, VersionedDeleteView):
     permission_required = "activities.manage_plan"
     model = Milestone
 
@@ -309,7 +358,7 @@ class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
                     "activity__accomplishment__work_plan", "due_meeting", "parent").get(pk=m.pk)
                 form = _status_form(self.milestone, user)
                 form.conflict = exc
-                return self._respond_invalid(request, form, status=409)
+                return self._respond_invalid(request, form, status=CONFLICT)
             except ValidationError as exc:
                 form.add_error(None, exc)
                 return self._respond_invalid(request, form)
@@ -320,8 +369,8 @@ class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
         return self._respond_invalid(request, form)
 
     def _respond_invalid(self, request, form, status=200):
-        if request.htmx:
-            return self._row(request, form, editing=True)  # htmx swaps only 2xx responses
+        if request.htmx:  # base.html lets htmx swap a 409 like a 200
+            return self._row(request, form, editing=True, status=status)
         return self._page(request, form, status=status)
 
 
@@ -363,11 +412,29 @@ class ProgressUpdateCreateView(RoleRequiredMixin, PermissionRequiredMixin, Creat
 
     def form_valid(self, form):
         data = {k: form.cleaned_data[k] for k in ProgressUpdateForm.Meta.fields}
-        update = services.progress_update_save(activity=self.activity, milestone=self.milestone,
-                                               author=self.request.user, data=data,
-                                               files=form.cleaned_data["attachments"])
+        try:
+            update = services.progress_update_save(activity=self.activity, milestone=self.milestone,
+                                                   author=self.request.user, data=data,
+                                                   files=form.cleaned_data["attachments"],
+                                                   form_key=form.cleaned_data.get("form_key"))
+        except services.DuplicateSubmission as dup:
+            first_url = reverse("activities:update-detail", args=[dup.update.pk])
+            if all(getattr(dup.update, k) == v for k, v in data.items()):  # a double click: show what it filed
+                messages.info(self.request, "This form had already been sent: here is the progress update it filed "
+                                            "(it was not filed twice).")
+                return HttpResponseRedirect(first_url)
+            # The form was sent again with other text (back button, then edited): keep what was typed and
+            # let the user decide, rather than drop it or file a second update unasked.
+            messages.warning(self.request, format_html(
+                "This form had already been sent and <a href=\"{}\">filed a progress update</a>. What you typed "
+                "since is kept below: save it to file another update, or make the change on the one filed. "
+                "Attach any files again.", first_url))
+            again = self.request.POST.copy()
+            again["form_key"] = str(uuid.uuid4())
+            fresh = self.get_form_class()(data=again, activity=self.activity)
+            return self.render_to_response(self.get_context_data(form=fresh), status=CONFLICT)
         if "submit" in self.request.POST:
-            services.progress_update_submit(update=update, by=self.request.user)
+            services.progress_update_submit(update=update, by=self.request.user, expected_version=update.version)
             messages.success(self.request, "Progress update submitted for review.")
         else:
             messages.success(self.request, "Draft saved. Submit it when it is ready for review.")
@@ -391,8 +458,23 @@ class ProgressUpdateDetailView(RoleRequiredMixin, PermissionRequiredMixin, Detai
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["return_form"] = ReturnForm()
-        ctx["history"] = history_for(self.object)
+        ctx["history"] = update_history(self.object, self.request.user)
         return ctx
+
+
+# The fields whose history anyone who may read an update may see: the review, not the wording.
+REVIEW_FIELDS = {"review_state", "submitted_at", "reviewer", "reviewed_at", "return_reason"}
+
+
+def update_history(update, user):
+    """An update's history as this reader may see it.
+
+    Earlier wording (drafts, the text as submitted) was private to the author and the secretariat
+    when it was written, and stays so: other readers see the review events only.
+    """
+    if update.author_id == user.pk or user.has_perm("activities.manage_plan"):
+        return history_for(update)
+    return history_for(update, fields=REVIEW_FIELDS)
 
 
 class ProgressUpdateEditView(RoleRequiredMixin, PermissionRequiredMixin, UpdateView):
@@ -412,11 +494,25 @@ class ProgressUpdateEditView(RoleRequiredMixin, PermissionRequiredMixin, UpdateV
 
     def form_valid(self, form):
         data = {k: form.cleaned_data[k] for k in ProgressUpdateForm.Meta.fields}
-        update = services.progress_update_save(update=self.object, activity=self.object.activity,
-                                               milestone=self.object.milestone, author=self.request.user, data=data,
-                                               files=form.cleaned_data["attachments"])
+        try:
+            update = services.progress_update_save(
+                update=self.object, activity=self.object.activity, milestone=self.object.milestone,
+                author=self.request.user, data=data, files=form.cleaned_data["attachments"],
+                expected_version=form.cleaned_data.get("version"),
+                remove_files=[f.pk for f in form.cleaned_data.get("remove_files") or ()])
+        except services.ConflictError as exc:
+            conflict_message(self.request, exc)
+            if form.cleaned_data["attachments"]:
+                messages.warning(self.request, "The files you attached were not saved either: attach them again.")
+            fresh = ProgressUpdateForm(instance=exc.current, activity=self.object.activity)
+            self.object = exc.current
+            ctx = self.get_context_data(form=fresh, changes=exc.changes, unsaved=unsaved_values(form, exc.current))
+            return self.render_to_response(ctx, status=CONFLICT)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         if "submit" in self.request.POST:
-            services.progress_update_submit(update=update, by=self.request.user)
+            services.progress_update_submit(update=update, by=self.request.user, expected_version=update.version)
             messages.success(self.request, "Progress update submitted for review.")
         else:
             messages.success(self.request, "Draft saved.")
@@ -445,7 +541,15 @@ class ProgressUpdateSubmitView(UpdateActionView):
     permission_required = "activities.submit_update"
 
     def act(self, request):
-        services.progress_update_submit(update=self.update, by=request.user)
+        try:
+            services.progress_update_submit(update=self.update, by=request.user,
+                                            expected_version=request.POST.get("version"))
+        except services.ConflictError as exc:
+            conflict_message(request, exc)
+            update = visible_updates(request.user).prefetch_related("files", "revisions").get(pk=self.update.pk)
+            ctx = {"update": update, "object": update, "return_form": ReturnForm(), "changes": exc.changes,
+                   "history": update_history(update, request.user)}
+            return render(request, "activities/progressupdate_detail.html", ctx, status=CONFLICT)
         messages.success(request, "Progress update submitted for review.")
 
 
@@ -625,7 +729,7 @@ class ContributionEditView(RoleRequiredMixin, PermissionRequiredMixin, Versioned
         return reverse("activities:contribution-detail", args=[self.object.pk])
 
 
-class ContributionDeleteView(RoleRequiredMixin, PermissionRequiredMixin, PlanDeleteView):
+class ContributionDeleteView(RoleRequiredMixin, PermissionRequiredMixin, VersionedDeleteView):
     permission_required = "activities.change_contribution"
     model = Contribution
     success_url = reverse_lazy("activities:contribution-mine")

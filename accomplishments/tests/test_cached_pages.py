@@ -78,14 +78,16 @@ def test_a_status_change_shows_at_once(client_as, demo_users, a1a, username, url
     client = client_as(username)
     assert _status_on(client, url(a1a), a1a) == "not_started"
     assert _status_on(client, url(a1a), a1a) == "not_started"  # now from the cache
-    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"])
+    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"],
+                                  expected_version=a1a.version)
     assert _status_on(client, url(a1a), a1a) == "at_risk"
 
 
 def test_a_filter_is_not_served_another_filters_page(client_as, demo_users, a1a):
     client = client_as("viewer")
     url = reverse("overview:milestone-list")
-    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"])
+    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"],
+                                  expected_version=a1a.version)
     at_risk = client.get(url, {"status": "at_risk"}).context["object_list"]
     assert [m.pk for m in at_risk] == [a1a.pk]
     on_track = client.get(url, {"status": "on_track"})
@@ -126,7 +128,8 @@ def test_the_export_is_cached_under_its_filter_and_shows_a_change(client_as, dem
         again = client.get(url, {"status": "at_risk"})
     assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
     assert a1a.text[:30] in client.get(url, {"status": "not_started"}).content.decode()
-    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"])
+    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"],
+                                  expected_version=a1a.version)
     assert a1a.text[:30] in client.get(url, {"status": "at_risk"}).content.decode()
 
 

@@ -24,7 +24,8 @@ def test_a_status_change_shows_at_once(client_as, demo_users, a1a):
     client = client_as("viewer")
     assert "Not started" in _row(client.get("/").content.decode(), a1a)
     before = plan_version()
-    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"])
+    services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"],
+                                  expected_version=a1a.version)
     assert plan_version() > before
     assert "At risk" in _row(client.get("/").content.decode(), a1a)
 
@@ -81,7 +82,8 @@ def test_timeline_and_dashboard_show_a_change_at_once(client_as, demo_users, see
     html_before, rendered_before = dashboard()
     html_again, cached = dashboard()
     assert html_again == html_before and "cached_content" in cached.context  # served from the cache
-    services.milestone_set_status(milestone_id=a1d.pk, status="at_risk", by=demo_users["secretariat"])
+    services.milestone_set_status(milestone_id=a1d.pk, status="at_risk", by=demo_users["secretariat"],
+                                  expected_version=a1d.version)
     assert marker_status() == "at_risk"
     html_after, rendered_after = dashboard()
     assert at_risk(rendered_after) == at_risk(rendered_before) + 1 and html_after != html_before

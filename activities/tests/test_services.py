@@ -39,15 +39,15 @@ def test_set_status_bumps_version_and_records_history(a1a, demo_users):
 def test_set_status_completed_needs_and_keeps_date(a1a, demo_users):
     sec = demo_users["secretariat"]
     with pytest.raises(ValidationError):
-        services.milestone_set_status(milestone_id=a1a.pk, status="completed", by=sec)
+        services.milestone_set_status(milestone_id=a1a.pk, status="completed", by=sec, expected_version=1)
     m = services.milestone_set_status(milestone_id=a1a.pk, status="completed", completed_on=datetime.date(2014, 5, 2),
-                                      by=sec)
+                                      by=sec, expected_version=1)
     assert m.completed_on == datetime.date(2014, 5, 2)
-    m = services.milestone_set_status(milestone_id=a1a.pk, status="on_track", by=sec)
+    m = services.milestone_set_status(milestone_id=a1a.pk, status="on_track", by=sec, expected_version=m.version)
     assert m.completed_on is None  # reopening clears the date
     with pytest.raises(ValidationError):
         services.milestone_set_status(milestone_id=a1a.pk, status="on_track", completed_on=datetime.date(2014, 5, 2),
-                                      by=sec)
+                                      by=sec, expected_version=m.version)
 
 
 def test_stale_version_is_refused_and_names_the_change(a1a, demo_users):
@@ -65,7 +65,7 @@ def test_submit_accept_applies_status_and_tells_author(a1a, demo_users, django_c
     lead, sec = demo_users["biodiversity-lead"], demo_users["secretariat"]
     update = _draft(a1a, lead, reported_status="completed")
     assert update.review_state == "draft"
-    update = services.progress_update_submit(update=update, by=lead)
+    update = services.progress_update_submit(update=update, by=lead, expected_version=update.version)
     assert update.review_state == "submitted" and update.submitted_at
     with django_capture_on_commit_callbacks(execute=True):
         update = services.progress_update_accept(update=update, by=sec)
@@ -83,7 +83,7 @@ def test_submit_accept_applies_status_and_tells_author(a1a, demo_users, django_c
 
 def test_return_needs_reason_then_revise_makes_new_version(a1a, demo_users, django_capture_on_commit_callbacks):
     lead, sec = demo_users["biodiversity-lead"], demo_users["secretariat"]
-    update = services.progress_update_submit(update=_draft(a1a, lead), by=lead)
+    update = services.progress_update_submit(update=_draft(a1a, lead), by=lead, expected_version=1)
     with pytest.raises(ValidationError):
         services.progress_update_return(update=update, by=sec, reason="   ")
     with django_capture_on_commit_callbacks(execute=True):
@@ -100,12 +100,12 @@ def test_return_needs_reason_then_revise_makes_new_version(a1a, demo_users, djan
 
 def test_only_drafts_can_be_edited_or_submitted(a1a, demo_users):
     lead = demo_users["biodiversity-lead"]
-    update = services.progress_update_submit(update=_draft(a1a, lead), by=lead)
+    update = services.progress_update_submit(update=_draft(a1a, lead), by=lead, expected_version=1)
     with pytest.raises(ValidationError):
-        services.progress_update_submit(update=update, by=lead)
+        services.progress_update_submit(update=update, by=lead, expected_version=update.version)
     with pytest.raises(ValidationError):
         services.progress_update_save(update=update, activity=a1a.activity, milestone=a1a, author=lead,
-                                      data={"narrative": "changed after submission"})
+                                      data={"narrative": "changed after submission"}, expected_version=update.version)
 
 
 def test_contribution_record_and_history(seed_plan, demo_users):

@@ -143,7 +143,7 @@ def test_milestone_edit_conflict_shows_what_changed_and_overwrites_nothing(clien
                                   expected_version=1)
     r = client_as("secretariat").post(reverse("activities:milestone-edit", args=[a1a.pk]), stale)
     html = r.content.decode()
-    assert r.status_code == 200 and "Not saved" in html and "“Not started” → “Delayed”" in html
+    assert r.status_code == 409 and "Not saved" in html and "“Not started” → “Delayed”" in html
     a1a.refresh_from_db()
     assert a1a.status == "delayed" and a1a.text.startswith("Finalize the online mapping tool")
     ok = client_as("secretariat").post(reverse("activities:milestone-edit", args=[a1a.pk]),
@@ -229,7 +229,8 @@ def test_delete_asks_for_confirmation_first(client_as, seed_plan):
     c = Contribution.objects.get()
     page = client.get(reverse("activities:contribution-delete", args=[c.pk]))
     assert "Yes, delete" in page.content.decode() and Contribution.objects.count() == 1
-    r = client.post(reverse("activities:contribution-delete", args=[c.pk]), follow=True)
+    assert f'name="version" value="{c.version}"' in page.content.decode()
+    r = client.post(reverse("activities:contribution-delete", args=[c.pk]), {"version": c.version}, follow=True)
     assert "deleted" in r.content.decode() and Contribution.objects.count() == 0
 
 
@@ -272,7 +273,7 @@ def test_lead_files_draft_with_attachment_and_submits(client_as, a1a, settings, 
     assert client_as("greeneconomy-lead").get(reverse("activities:evidence-download", args=[files[1].pk])
                                               ).status_code == 404
     client = client_as("biodiversity-lead")
-    r = client.post(reverse("activities:update-submit", args=[update.pk]), follow=True)
+    r = client.post(reverse("activities:update-submit", args=[update.pk]), {"version": update.version}, follow=True)
     assert "submitted for review" in r.content.decode()
 
 
@@ -321,7 +322,7 @@ def test_return_without_reason_refused(client_as, demo_users, a1a):
                                            data={"period_start": datetime.date(2014, 1, 1),
                                                  "period_end": datetime.date(2014, 3, 31),
                                                  "reported_status": "on_track", "narrative": "x"})
-    services.progress_update_submit(update=update, by=lead)
+    services.progress_update_submit(update=update, by=lead, expected_version=update.version)
     r = client_as("secretariat").post(reverse("activities:update-return", args=[update.pk]), {"reason": ""})
     assert "Say why the update is returned." in r.content.decode()
     update.refresh_from_db()
@@ -363,7 +364,7 @@ def test_my_work_lists_own_milestones_with_last_accepted_date(client_as, demo_us
                                            data={"period_start": datetime.date(2014, 1, 1),
                                                  "period_end": datetime.date(2014, 3, 31),
                                                  "reported_status": "on_track", "narrative": "ok"})
-    services.progress_update_submit(update=update, by=lead)
+    services.progress_update_submit(update=update, by=lead, expected_version=update.version)
     update = services.progress_update_accept(update=update, by=sec)
     client = client_as("biodiversity-lead")
     with django_assert_max_num_queries(16):
@@ -381,7 +382,7 @@ def test_review_queue_is_paginated(client_as, demo_users, a1a):
                                           data={"period_start": datetime.date(2014, 1, 1),
                                                 "period_end": datetime.date(2014, 3, 31),
                                                 "reported_status": "on_track", "narrative": f"n{i}"})
-        services.progress_update_submit(update=u, by=lead)
+        services.progress_update_submit(update=u, by=lead, expected_version=u.version)
     html = client_as("secretariat").get(reverse("activities:review-queue")).content.decode()
     assert "Page 1 of 2" in html and html.count("Accept<span") == 25
 
