@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "emgplan.context_processors.site",
             ],
+            "libraries": {"navigation": "emgplan.templatetags.navigation"},
         },
     },
 ]
@@ -191,6 +192,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockouts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockouts.client_ip"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+CSRF_FAILURE_VIEW = "emgplan.errors.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accomplishments:overview"

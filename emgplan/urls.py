@@ -27,3 +27,9 @@ if settings.EMG_BENCHMARK:
     from emgplan.bench_views import baseline
 
     urlpatterns += [path("_bench/baseline/", baseline, name="bench-baseline")]
+
+# Error pages in the site's layout (emgplan/errors.py).
+handler400 = "emgplan.errors.bad_request"
+handler403 = "emgplan.errors.permission_denied"
+handler404 = "emgplan.errors.page_not_found"
+handler500 = "emgplan.errors.server_error"
