@@ -47,3 +47,31 @@ class RequestIdMiddleware:
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
             "user_id": getattr(user, "pk", None),
         })
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose Content-Length exceeds MAX_REQUEST_BYTES with 413, before its body is read.
+
+    The evidence forms check each file (20 MB) only after the whole upload arrived; without this a 150 MB
+    upload would be received in full first. A body sent without Content-Length is still capped by Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE (fields) and the forms (files); nginx's client_max_body_size caps both.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.limit = settings.MAX_REQUEST_BYTES
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            from .errors import request_too_large
+
+            logger.warning("request body of %d bytes refused (limit %d)", length, self.limit,
+                           extra={"status": 413, "path": request.path})
+            return request_too_large(request, self.limit)
+        return self.get_response(request)

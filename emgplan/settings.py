@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "emgplan.middleware.RequestIdMiddleware",
+    "emgplan.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -245,6 +246,9 @@ EMG_BENCHMARK = env.bool("EMG_BENCHMARK", default=False)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A whole request (a progress update with its attachments) larger than this is refused with 413 from its
+# Content-Length, before the body is read (emgplan.middleware.RequestSizeLimitMiddleware).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # Logs go to standard error; LOG_FORMAT=json writes one JSON object per line with the request (or task) id,

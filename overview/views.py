@@ -4,6 +4,7 @@ import datetime
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -236,6 +237,8 @@ class SearchView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         q = self.request.GET.get("q", "").strip()[:200]
+        if "\x00" in q:  # PostgreSQL stores no NUL character: refuse here rather than fail in the query
+            raise BadRequest("The search words contain a NUL character.")
         groups = plan_search(plan=self.plan, q=q)
         ctx.update(q=q, groups=groups, hit_count=sum(len(g.hits) for g in groups))
         return ctx
