@@ -1,5 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import BadRequest, ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -105,6 +107,13 @@ class LockoutListView(RuleRequiredMixin, View):
     def post(self, request):
         username = request.POST.get("username", "")[:255]
         ip_address = request.POST.get("ip_address", "")[:64]
+        if "\x00" in username:
+            raise BadRequest("A username has no NUL character.")
+        if ip_address:
+            try:
+                validate_ipv46_address(ip_address)
+            except ValidationError as exc:
+                raise BadRequest("Not an IP address.") from exc
         if lockout_lift(username=username, ip_address=ip_address):
             messages.success(request, f"{username or ip_address} may sign in again.")
         else:
