@@ -2,8 +2,8 @@
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The demo opens the 2014–2015 plan as of mid-2014; override with `make run EMG_TODAY=`.
-EMG_TODAY ?= 2014-06-15
+# The demo opens the 2014–2015 plan on 10 September 2014, just before SOM20; override with `make run EMG_TODAY=`.
+EMG_TODAY ?= 2014-09-10
 PYTEST_ARGS ?=
 # `make bench`: the load benchmark of issue 7 (method and results in BENCHMARKS.md). It recreates this database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgplan_bench

@@ -21,6 +21,23 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _plan_version_at_once_in_test_transaction(monkeypatch):
+    """A test's own transaction never commits, so the plan version's after-commit bump would never run in it:
+    there it runs at once, in the writer's savepoint (still undone with it). Transactional tests keep the
+    real order (emgplan/tests/test_plan_version.py)."""
+    from emgplan import plan_cache
+
+    real = plan_cache.after_commit
+
+    def after_commit(func):
+        if connection.in_atomic_block and any(getattr(b, "_from_testcase", False) for b in connection.atomic_blocks):
+            func()
+        else:
+            real(func)
+    monkeypatch.setattr(plan_cache, "after_commit", after_commit)
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
@@ -56,6 +73,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Tests that flush the database (transactional ones, such as the browser tests) leave it empty:
     the fixtures below load the plan again when it is missing.
     """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        _seed_and_demo_users()
+
+
+@pytest.fixture(scope="module")
+def seed_restored_after(django_db_blocker):
+    """For a module of transactional tests (they flush the database): load the seed plan and demo users again
+    after the module, so that the tests after it find them instead of each loading them in its transaction."""
+    yield
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         _seed_and_demo_users()
 

@@ -1,5 +1,13 @@
+"""The plan's frame in the back office.
+
+Meetings, members and expected accomplishments have pages in the application, so they are read-only
+here; the work plan itself and its yearly approvals have none, so they stay editable, with the check
+against changes made since the form was opened.
+"""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+
+from emgplan.admin_tools import EditInAppAdmin, OptimisticLockAdmin, ReadOnlyInline
 
 from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
 
@@ -9,13 +17,14 @@ class ApprovalInline(admin.TabularInline):
     extra = 0
 
 
-class AccomplishmentInline(admin.StackedInline):
+class AccomplishmentInline(ReadOnlyInline, admin.StackedInline):
     model = ExpectedAccomplishment
     extra = 0
+    show_change_link = True
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(SimpleHistoryAdmin):
+class WorkPlanAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
     list_display = ("title", "symbol", "first_year", "last_year", "status")
     list_filter = ("status",)
     search_fields = ("title", "symbol")
@@ -23,14 +32,18 @@ class WorkPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "accomplishments:meeting-edit"
+    app_list_url_name = "accomplishments:meeting-list"
     list_display = ("code", "name", "start_date", "end_date", "place")
     search_fields = ("code", "name", "place")
     date_hierarchy = "start_date"
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "accomplishments:member-edit"
+    app_list_url_name = "accomplishments:member-list"
     list_display = ("acronym", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("acronym", "name")
@@ -38,7 +51,9 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExpectedAccomplishment)
-class ExpectedAccomplishmentAdmin(SimpleHistoryAdmin):
+class ExpectedAccomplishmentAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "accomplishments:accomplishment-edit"
+    app_list_url_name = "accomplishments:overview"
     list_display = ("code", "category", "work_plan", "order")
     list_filter = ("work_plan",)
     search_fields = ("code", "category", "statement")

@@ -5,7 +5,7 @@ from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from activities.views import MoveView, PlanDeleteView
 from emgplan.plan_cache import CachedContentMixin
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin
+from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin
 
 from .forms import ExpectedAccomplishmentForm, MeetingForm, MemberForm
 from .models import ExpectedAccomplishment, Meeting, Member
@@ -40,7 +40,7 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin,
         return ctx
 
 
-class SavedMessageMixin:
+class SavedMessageMixin(WriteRetryMixin):
     saved = "saved"
 
     def form_valid(self, form):

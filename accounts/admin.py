@@ -1,15 +1,22 @@
-"""Users in the back office: only superusers grant staff, superuser or permissions, or touch a superuser.
+"""Users and groups in the back office: the application sets roles, the admin does the rest (names, passwords,
+deactivation), with the check against changes made since the form was opened (a role changed meanwhile stays).
 
-Roles (groups) are managed in the application (Users and roles), where the rules and history apply.
+Only superusers grant staff, superuser, groups or permissions, or touch a superuser's account.
 """
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
+from emgplan.admin_tools import OptimisticLockAdmin
+
 PRIVILEGES = ("is_staff", "is_superuser", "groups", "user_permissions")
 
+admin.site.unregister(User)
+admin.site.unregister(Group)
 
-class GuardedUserAdmin(UserAdmin):
+
+@admin.register(User)
+class LockedUserAdmin(OptimisticLockAdmin, UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if request.user.is_superuser:
@@ -27,13 +34,8 @@ class GuardedUserAdmin(UserAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class GuardedGroupAdmin(GroupAdmin):
+@admin.register(Group)
+class LockedGroupAdmin(OptimisticLockAdmin, GroupAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else (*fields, "permissions")
-
-
-admin.site.unregister(User)
-admin.site.register(User, GuardedUserAdmin)
-admin.site.unregister(Group)
-admin.site.register(Group, GuardedGroupAdmin)

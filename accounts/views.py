@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import CreateView, FormView, ListView, UpdateView
 
-from emgplan.views import RuleRequiredMixin
+from emgplan.views import RuleRequiredMixin, WriteRetryMixin
 
 from .forms import ProfileForm, RoleForm, UserCreateForm
 from .lockouts import locked_out, lockout_lift
@@ -25,7 +25,7 @@ class UserListView(RuleRequiredMixin, ListView):
     queryset = User.objects.order_by("username").prefetch_related("groups", "lead_bodies", "focal_for")
 
 
-class UserCreateView(RuleRequiredMixin, CreateView):
+class UserCreateView(WriteRetryMixin, RuleRequiredMixin, CreateView):
     permission_required = "accounts.manage_users"
     form_class = UserCreateForm
     template_name = "includes/form_page.html"
@@ -36,7 +36,7 @@ class UserCreateView(RuleRequiredMixin, CreateView):
         return reverse("accounts:user-roles", args=[self.object.pk])
 
 
-class UserRolesView(RuleRequiredMixin, FormView):
+class UserRolesView(WriteRetryMixin, RuleRequiredMixin, FormView):
     """The secretariat sets a user's role and scope without the Django admin."""
 
     permission_required = "accounts.manage_users"
@@ -71,7 +71,7 @@ class NoticeListView(RuleRequiredMixin, ListView):
         return Notice.objects.filter(user=self.request.user)
 
 
-class NoticeReadAllView(RuleRequiredMixin, View):
+class NoticeReadAllView(WriteRetryMixin, RuleRequiredMixin, View):
     permission_required = "accounts.own_profile"
     http_method_names = ["post"]
 
@@ -81,7 +81,7 @@ class NoticeReadAllView(RuleRequiredMixin, View):
         return HttpResponseRedirect(reverse("accounts:notice-list"))
 
 
-class ProfileView(RuleRequiredMixin, UpdateView):
+class ProfileView(WriteRetryMixin, RuleRequiredMixin, UpdateView):
     permission_required = "accounts.own_profile"
     form_class = ProfileForm
     template_name = "includes/form_page.html"

@@ -1,26 +1,33 @@
+"""The work in the back office: read-only, since the application's pages edit all of it (with their rules)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+
+from emgplan.admin_tools import EditInAppAdmin, ReadOnlyInline
 
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 
 
 @admin.register(LeadBody)
-class LeadBodyAdmin(SimpleHistoryAdmin):
+class LeadBodyAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "activities:leadbody-edit"
+    app_list_url_name = "activities:leadbody-list"
     list_display = ("name", "short_name", "kind", "lead_member")
     list_filter = ("kind",)
     search_fields = ("name", "short_name")
     filter_horizontal = ("members", "leads")
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ("label", "parent", "order", "text", "due_meeting", "due_date", "status", "completed_on")
-    autocomplete_fields = ("parent",)
+    show_change_link = True
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "activities:activity-detail"
+    app_list_url_name = "accomplishments:overview"
     list_display = ("code", "title", "lead_body")
     list_filter = ("accomplishment__work_plan", "accomplishment", "lead_body")
     search_fields = ("title", "description")
@@ -30,7 +37,9 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "activities:milestone-detail"
+    app_list_url_name = "overview:milestone-list"
     list_display = ("__str__", "text_short", "due_meeting", "due_date", "status", "completed_on")
     list_filter = ("status", "due_meeting", "activity__lead_body", "activity__accomplishment")
     search_fields = ("text", "label")
@@ -41,14 +50,19 @@ class MilestoneAdmin(SimpleHistoryAdmin):
         return obj.text[:80]
 
 
-class EvidenceFileInline(admin.TabularInline):
+class EvidenceFileInline(ReadOnlyInline, admin.TabularInline):
+    """Files are uploaded only through the progress form, which checks their content."""
+
     model = EvidenceFile
     extra = 0
-    readonly_fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "content_type", "size", "uploaded_at")
+    readonly_fields = fields
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "activities:update-detail"
+    app_list_url_name = "activities:review-queue"
     list_display = ("__str__", "author", "reported_status", "review_state", "reviewer", "reviewed_at")
     list_filter = ("review_state", "reported_status", "activity__lead_body")
     search_fields = ("narrative",)
@@ -57,7 +71,9 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(SimpleHistoryAdmin):
+class ContributionAdmin(EditInAppAdmin, SimpleHistoryAdmin):
+    app_url_name = "activities:contribution-detail"
+    app_list_url_name = "overview:contribution-list"
     list_display = ("member", "activity", "kind", "year", "staff_days", "amount_usd", "state")
     list_filter = ("year", "kind", "state", "member")
     search_fields = ("member__acronym", "note")

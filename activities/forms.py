@@ -4,11 +4,11 @@ import uuid
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
 from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
+from .validators import evidence_link_lines, validate_evidence_links
 
 
 class DateInput(forms.DateInput):
@@ -212,15 +212,9 @@ class ProgressUpdateForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
             self.fields["form_key"].initial = uuid.uuid4()
 
     def clean_evidence_links(self):
-        links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines() if line.strip()]
-        validate = URLValidator(schemes=["http", "https"])
-        for link in links:
-            try:
-                validate(link)
-            except ValidationError:
-                raise ValidationError(f"“{link}” is not a web address (http:// or https://).",
-                                      code="invalid_link") from None
-        return "\n".join(links)
+        links = self.cleaned_data["evidence_links"]
+        validate_evidence_links(links)  # the model's own check, so the form and every other path agree
+        return "\n".join(evidence_link_lines(links))
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 
 from .querysets import ContributionQuerySet, MilestoneQuerySet, ProgressUpdateQuerySet
+from .validators import validate_evidence_links
 
 MAX_USD = 100_000_000
 MAX_STAFF_DAYS = 10_000
@@ -176,7 +177,8 @@ class ProgressUpdate(models.Model):
     )
     reported_status = models.CharField(max_length=12, choices=Milestone.Status.choices)
     narrative = models.TextField(blank=True)
-    evidence_links = models.TextField(blank=True, help_text="One web address per line.")
+    evidence_links = models.TextField(blank=True, help_text="One web address per line.",
+                                      validators=[validate_evidence_links])
     review_state = models.CharField(
         max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT
     )

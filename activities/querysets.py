@@ -2,19 +2,21 @@
 from django.db import models
 from django.db.models import Q
 
-OPEN_STATUSES = ("not_started", "on_track", "at_risk", "delayed")
+from .status import OPEN_STATUSES, due_expression, open_q, overdue_q
+
+__all__ = ["OPEN_STATUSES", "MilestoneQuerySet", "ProgressUpdateQuerySet", "ContributionQuerySet"]
 
 
 class MilestoneQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(open_q())
 
     def with_due(self):
         """Annotate `due_on`: the milestone's own date, else its meeting's first day."""
-        return self.annotate(due_on=models.functions.Coalesce("due_date", "due_meeting__start_date"))
+        return self.annotate(due_on=due_expression())
 
     def overdue(self, today):
-        return self.with_due().open().filter(due_on__lt=today)
+        return self.with_due().filter(overdue_q(today))
 
     def led_by(self, user):
         return self.filter(activity__lead_body__leads=user)

@@ -227,6 +227,9 @@ def progress_update_submit(*, update: ProgressUpdate, by, expected_version) -> P
 @transaction.atomic
 def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
     """Accept: record the reviewer, apply the reported status to the milestone, tell the author."""
+    # Lock order (emgplan/db.py): the milestone before its update, as every other writer does.
+    if update.milestone_id:  # get(): no ordering, so no join locks the activity too
+        Milestone.objects.select_for_update().only("pk").get(pk=update.milestone_id)
     update = ProgressUpdate.objects.select_for_update(of=("self",)).select_related("milestone").get(pk=update.pk)
     if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
         raise ValidationError("Only a submitted update can be accepted.", code="not_submitted")

@@ -17,7 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.models import Meeting
 from emgplan import clock
 from emgplan.plan_cache import CachedContentMixin
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, id_param, safe_next
+from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
 
 from . import services
 from .forms import (
@@ -106,7 +106,7 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedConte
 # Plan keeping (secretariat) ------------------------------------------------------------------
 
 
-class ActivityCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+class ActivityCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, CreateView):
     permission_required = "activities.manage_plan"
     form_class = ActivityForm
     template_name = "includes/form_page.html"
@@ -125,7 +125,7 @@ class ActivityCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
         return reverse("activities:activity-detail", args=[self.object.pk])
 
 
-class VersionedUpdateView(UpdateView):
+class VersionedUpdateView(WriteRetryMixin, UpdateView):
     """An edit form that refuses to overwrite a newer version (optimistic locking)."""
 
     template_name = "includes/form_page.html"
@@ -164,7 +164,7 @@ class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpda
         return reverse("activities:activity-detail", args=[self.object.pk])
 
 
-class PlanDeleteView(DeleteView):
+class PlanDeleteView(WriteRetryMixin, DeleteView):
     template_name = "includes/confirm_delete.html"
 
     def get_permission_object(self):
@@ -214,7 +214,7 @@ class ActivityDeleteView(RoleRequiredMixin, PermissionRequiredMixin, VersionedDe
     success_url = reverse_lazy("accomplishments:overview")
 
 
-class MoveView(RoleRequiredMixin, PermissionRequiredMixin, View):
+class MoveView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, View):
     """Move an item one place up or down among its siblings (POST only)."""
 
     permission_required = "activities.manage_plan"
@@ -265,7 +265,7 @@ class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView
         return ctx
 
 
-class MilestoneCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+class MilestoneCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, CreateView):
     permission_required = "activities.manage_plan"
     form_class = MilestoneForm
     template_name = "includes/form_page.html"
@@ -313,7 +313,7 @@ def _status_form(milestone, user, data=None):
                                meetings=Meeting.objects.all(), prefix=f"m{milestone.pk}")
 
 
-class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
+class MilestoneStatusView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, View):
     """The inline status change: htmx swaps the row; without JavaScript it redirects back."""
 
     permission_required = "activities.set_milestone_status"
@@ -368,6 +368,11 @@ class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
             return HttpResponseRedirect(safe_next(request, reverse("activities:milestone-detail", args=[m.pk])))
         return self._respond_invalid(request, form)
 
+    def write_failed(self, request, message):
+        messages.error(request, message)  # shown on the page and in the row, as a conflict's message is
+        return self._respond_invalid(request, _status_form(self.milestone, request.user, data=request.POST),
+                                     status=503)
+
     def _respond_invalid(self, request, form, status=200):
         if request.htmx:  # base.html lets htmx swap a 409 like a 200
             return self._row(request, form, editing=True, status=status)
@@ -377,7 +382,7 @@ class MilestoneStatusView(RoleRequiredMixin, PermissionRequiredMixin, View):
 # Progress -----------------------------------------------------------------------------------
 
 
-class ProgressUpdateCreateView(RoleRequiredMixin, PermissionRequiredMixin, CreateView):
+class ProgressUpdateCreateView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, CreateView):
     """File progress on a milestone (?milestone=) or a whole activity (?activity=)."""
 
     permission_required = "activities.file_progress"
@@ -477,7 +482,7 @@ def update_history(update, user):
     return history_for(update, fields=REVIEW_FIELDS)
 
 
-class ProgressUpdateEditView(RoleRequiredMixin, PermissionRequiredMixin, UpdateView):
+class ProgressUpdateEditView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, UpdateView):
     permission_required = "activities.edit_update"
     form_class = ProgressUpdateForm
     template_name = "activities/progressupdate_form.html"
@@ -519,7 +524,7 @@ class ProgressUpdateEditView(RoleRequiredMixin, PermissionRequiredMixin, UpdateV
         return HttpResponseRedirect(reverse("activities:update-detail", args=[update.pk]))
 
 
-class UpdateActionView(RoleRequiredMixin, PermissionRequiredMixin, View):
+class UpdateActionView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, View):
     """A POST-only action on an update the user can see (404 otherwise), under its own rule (403)."""
 
     http_method_names = ["post"]
@@ -678,7 +683,7 @@ class MyContributionsView(RoleRequiredMixin, RuleRequiredMixin, ListView):
         return ctx
 
 
-class ContributionCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+class ContributionCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, CreateView):
     permission_required = "activities.add_contribution"
     form_class = ContributionEditForm
     template_name = "includes/form_page.html"
@@ -749,7 +754,7 @@ class LeadBodyListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
         activity_count=Count("activities", distinct=True))
 
 
-class LeadBodyCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
+class LeadBodyCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, CreateView):
     permission_required = "activities.manage_plan"
     model = LeadBody
     fields = ["kind", "name", "short_name", "lead_member", "members", "leads"]
@@ -762,7 +767,7 @@ class LeadBodyCreateView(RoleRequiredMixin, RuleRequiredMixin, CreateView):
         return super().form_valid(form)
 
 
-class LeadBodyEditView(RoleRequiredMixin, RuleRequiredMixin, UpdateView):
+class LeadBodyEditView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, UpdateView):
     permission_required = "activities.manage_plan"
     model = LeadBody
     fields = ["kind", "name", "short_name", "lead_member", "members", "leads"]

@@ -27,3 +27,16 @@ def test_chair_requests_the_som20_report_and_downloads_the_pdf(sign_in, page, sc
     download.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
     screenshot()
+
+
+def test_the_symbol_follows_the_meeting_chosen(sign_in, page, site, settings):
+    settings.EMG_TODAY = "2014-09-20"
+    sign_in("chair")
+    page.goto(f"{site.url}/reports/new/")
+    symbol = page.get_by_label("Document symbol")
+    expect(symbol).to_have_value("EMG/SOM.20/3")
+    meeting = page.get_by_label("For the meeting")
+    for code, expected in (("UNEA-1", "EMG/UNEA.1/1"), ("SOM21", "EMG/SOM.21/3")):
+        meeting.select_option(label=page.locator("#id_meeting option", has_text=code).inner_text())
+        expect(page.get_by_label("Document symbol")).to_have_value(expected)
+    assert page.get_by_label("Document symbol").get_attribute("aria-describedby") == "id_symbol_helptext"

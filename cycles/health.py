@@ -4,6 +4,7 @@ The rules, in order (the first that applies wins):
 
 - closed: the milestone is completed or cancelled; nothing more is expected of it.
 - overdue: its due date (own date, else its meeting's first day) is before today.
+(closed, due and overdue are activities.status's definitions, shared with pages, reminders and reports.)
 - due soon: due from today up to the first day of the meeting of the plan's current cycle (the open cycle
   with the nearest meeting still ahead); without such a cycle, within settings.EMG_DUE_SOON_DAYS.
 - stale: no accepted update for a reporting period ending on or after the later of
@@ -26,12 +27,13 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+
+from activities import status as milestone_status
 
 CLOSED, OVERDUE, DUE_SOON, STALE, ON_TRACK = "closed", "overdue", "due_soon", "stale", "on_track"
 HEALTH = {
@@ -42,7 +44,7 @@ HEALTH = {
     CLOSED: ("Closed", "—"),
 }
 HEALTH_CHOICES = [(value, label) for value, (label, _) in HEALTH.items()]
-CLOSED_STATUSES = ("completed", "cancelled")
+CLOSED_STATUSES = milestone_status.CLOSED_STATUSES
 
 
 def stale_days() -> int:
@@ -75,7 +77,7 @@ def with_health(qs, today: datetime.date):
     accepted_recently = ProgressUpdate.objects.filter(
         milestone=OuterRef("pk"), review_state="accepted", period_end__gte=OuterRef("health_since"))
     return qs.alias(
-        health_due=Coalesce("due_date", "due_meeting__start_date"),
+        health_due=milestone_status.due_expression(),
         health_soon_until=Coalesce(Subquery(cycles.values("meeting__start_date")[:1]),
                                    Value(today + datetime.timedelta(days=due_soon_days()), output_field=date),
                                    output_field=date),
@@ -86,7 +88,8 @@ def with_health(qs, today: datetime.date):
     ).annotate(health=Case(
         When(status__in=CLOSED_STATUSES, then=Value(CLOSED)),
         When(health_due__lt=today, then=Value(OVERDUE)),
-        When(Q(health_due__gte=today) & Q(health_due__lte=F("health_soon_until")), then=Value(DUE_SOON)),
+        When(milestone_status.due_soon_q(today, F("health_soon_until"), due_field="health_due"),
+             then=Value(DUE_SOON)),
         When(~Exists(accepted_recently), then=Value(STALE)),
         default=Value(ON_TRACK), output_field=CharField(),
     ))
@@ -97,12 +100,12 @@ def with_health(qs, today: datetime.date):
 def milestone_health(*, status: str, due_on: datetime.date | None, accepted_period_ends, today: datetime.date,
                      cycle=None) -> str:
     """The same rules for one milestone in Python; `cycle` is the plan's current cycle (or None)."""
-    if status in CLOSED_STATUSES:
+    if milestone_status.is_closed(status):
         return CLOSED
-    if due_on is not None and due_on < today:
+    if milestone_status.is_overdue(status=status, due=due_on, today=today):
         return OVERDUE
     soon_until = cycle.meeting.start_date if cycle else today + datetime.timedelta(days=due_soon_days())
-    if due_on is not None and today <= due_on <= soon_until:
+    if milestone_status.is_due_soon(status=status, due=due_on, today=today, until=soon_until):
         return DUE_SOON
     since = today - datetime.timedelta(days=stale_days())
     if cycle is not None:

@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Val
 from django.db.models.functions import Coalesce
 
 from activities.models import LeadBody, Milestone, ProgressUpdate
+from activities.status import CANCELLED, COMPLETED
 
 from .models import ReportingCycle
 
@@ -37,8 +38,8 @@ def cycle_milestones(cycle: ReportingCycle):
     in_cycle = ProgressUpdate.objects.filter(milestone=OuterRef("pk"), period_end__gte=cycle.period_start)
     return (
         Milestone.objects.filter(activity__accomplishment__work_plan_id=cycle.work_plan_id)
-        .exclude(status="cancelled")
-        .exclude(status="completed", completed_on__lt=cycle.period_start)
+        .exclude(status=CANCELLED)
+        .exclude(status=COMPLETED, completed_on__lt=cycle.period_start)
         .with_due()
         .annotate(cycle_state=Case(
             When(Exists(in_cycle.filter(review_state="accepted")), then=Value(ACCEPTED)),

@@ -10,7 +10,7 @@ from django.views.generic.edit import FormView
 
 from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_current
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin
+from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin
 
 from . import services
 from .forms import ReportingCycleForm
@@ -57,7 +57,7 @@ class CycleDetailView(RoleRequiredMixin, RuleRequiredMixin, DetailView):
         return ctx
 
 
-class CycleCreateView(RoleRequiredMixin, RuleRequiredMixin, FormView):
+class CycleCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, FormView):
     permission_required = "cycles.manage_cycle"
     form_class = ReportingCycleForm
     template_name = "includes/form_page.html"
@@ -79,7 +79,7 @@ class CycleCreateView(RoleRequiredMixin, RuleRequiredMixin, FormView):
         return redirect("cycles:cycle-detail", pk=cycle.pk)
 
 
-class CycleEditView(RoleRequiredMixin, RuleRequiredMixin, FormView):
+class CycleEditView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, FormView):
     permission_required = "cycles.manage_cycle"
     form_class = ReportingCycleForm
     template_name = "includes/form_page.html"
@@ -107,7 +107,7 @@ class CycleEditView(RoleRequiredMixin, RuleRequiredMixin, FormView):
         return redirect("cycles:cycle-detail", pk=cycle.pk)
 
 
-class CycleCloseView(RoleRequiredMixin, RuleRequiredMixin, View):
+class CycleCloseView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, View):
     """GET asks for confirmation; POST closes the cycle (no more reminders)."""
 
     permission_required = "cycles.manage_cycle"

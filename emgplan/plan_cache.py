@@ -5,10 +5,16 @@ AccomplishmentsConfig.ready()); writes that bypass signals (QuerySet.update, bul
 plan_changed() themselves. The version lives in a database row, not in the cache, so the
 processes behind a load balancer all see a change at once; the rendered fragments themselves
 may sit in a per-process cache.
+
+The bump waits for the writer's commit and runs as its own statement: the version row is locked for
+that one statement, never across a writer's transaction, so writers do not queue (or deadlock) behind
+each other on it. A rolled-back change bumps nothing, and a transaction bumps once however many rows it
+saves. The bump runs before the writing request answers, so the writer's next page shows the change.
 """
 import hashlib
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
@@ -25,11 +31,30 @@ def plan_version() -> int:
 
 
 def plan_changed(**kwargs) -> None:
-    """Bump the version (inside the caller's transaction: a rolled-back change leaves it as it was)."""
+    """Bump the version when the current transaction commits (at once outside one). Safe to call often."""
+    after_commit(version_bump)
+
+
+def version_bump() -> None:
+    """Add one to the version, in a statement of its own."""
     from accomplishments.models import PlanVersion
 
     if not PlanVersion.objects.filter(pk=VERSION_PK).update(number=F("number") + 1):
         PlanVersion.objects.get_or_create(pk=VERSION_PK, defaults={"number": 1})
+
+
+def after_commit(func) -> None:
+    """Run func once the current transaction commits, once per transaction (at once outside a transaction).
+
+    A call already waiting is enough: the savepoints it was registered in are either released (it now waits
+    for the enclosing transaction, as this change does) or still open around this change (a rollback that
+    drops it drops this change too). A failing bump is logged, not raised: the writer's change is saved,
+    and only its cached pages wait for the next change.
+    """
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(f is func for _sids, f, _robust in conn.run_on_commit):
+        return
+    transaction.on_commit(func, robust=True)
 
 
 def fragment_key(request, name: str, today, plan=None, forms: bool = True) -> str:

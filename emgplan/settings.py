@@ -276,4 +276,13 @@ REPORTS_SWEEP_GRACE = env.int("REPORTS_SWEEP_GRACE", default=60)
 REPORTS_QUEUED_TIMEOUT = env.int("REPORTS_QUEUED_TIMEOUT", default=3600)
 REPORTS_MAX_RETRIES = env.int("REPORTS_MAX_RETRIES", default=5)
 REPORTS_RETRY_BACKOFF_MAX = env.int("REPORTS_RETRY_BACKOFF_MAX", default=300)
+# A compiling worker refreshes its report's heartbeat this often; a reader that finds it older than
+# REPORTS_HEARTBEAT_STALE seconds marks the job failed (its worker died). A job queued longer than
+# REPORTS_NO_WORKER_AFTER seconds makes the page ask the workers (answers cached REPORTS_PING_CACHE s).
+REPORTS_HEARTBEAT_INTERVAL = env.float("REPORTS_HEARTBEAT_INTERVAL", default=15.0)
+REPORTS_HEARTBEAT_STALE = env.int("REPORTS_HEARTBEAT_STALE", default=90)
+REPORTS_NO_WORKER_AFTER = env.int("REPORTS_NO_WORKER_AFTER", default=60)
+REPORTS_PING_CACHE = env.int("REPORTS_PING_CACHE", default=10)
+# Tests only: seconds a compile waits once running, so a test can kill its worker mid-job.
+REPORTS_TEST_COMPILE_DELAY = env.float("REPORTS_TEST_COMPILE_DELAY", default=0.0)
 CELERY_BEAT_SCHEDULE["reports-sweep-stuck"] = {"task": "reports.tasks.sweep_stuck_reports", "schedule": 300.0}

@@ -2,7 +2,9 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -47,3 +49,86 @@ def id_param(request, name: str) -> int | None:
     if not value.isascii() or not value.isdigit() or len(value) > 18:
         raise BadRequest(f"?{name}= must be the number of a row.")
     return int(value)
+
+
+BUSY_MESSAGE = "The database was busy and your change was not saved. Your text is kept below: save again."
+BUSY_FILES = "The files you attached were not saved: attach them again."
+
+
+class WriteRetryMixin:
+    """A write (POST) runs in one transaction, run again once if the database aborts it for a deadlock or a
+    serialisation failure (emgplan.db). If it fails again the user gets 503 with what they typed: the form
+    with an error (files must be attached again: browsers cannot refill a file field), never a 500.
+
+    Place it before the generic view class in the bases: it wraps the rest of dispatch().
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return super().dispatch(request, *args, **kwargs)
+        from .db import atomic_with_retry, is_transient
+
+        queued = len(_queued_messages(request))
+
+        def rewind():
+            del _queued_messages(request)[queued:]  # the aborted run's "saved" messages
+            for upload in request.FILES.values():
+                _rewind_upload(upload)
+
+        try:
+            return atomic_with_retry(lambda: super(WriteRetryMixin, self).dispatch(request, *args, **kwargs),
+                                     before_retry=rewind)
+        except DatabaseError as exc:
+            if not is_transient(exc):
+                raise
+            rewind()
+            response = self.write_failed(request, " ".join([BUSY_MESSAGE] + [BUSY_FILES] * bool(request.FILES)))
+            if response.status_code == 503:
+                response["Retry-After"] = "2"
+            return response
+
+    def write_failed(self, request, message: str):
+        """The answer (503) when the write failed twice: the view's form again, with the user's input and the
+        message. A view without a generic form says what to show instead (htmx swaps only a 2xx answer)."""
+        if hasattr(self, "get_form"):
+            from django.views.generic.edit import BaseDeleteView, BaseUpdateView
+
+            if getattr(self, "object", None) is None:
+                self.object = self.get_object() if isinstance(self, BaseUpdateView | BaseDeleteView) else None
+            form = self.get_form()
+            form.add_error(None, message)
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 503
+            return response
+        # Without a form to show again: what the user typed (values with a space: sentences, not codes or ids).
+        kept = [(name, value) for name, value in request.POST.items()
+                if name != "csrfmiddlewaretoken" and " " in value.strip()]
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "/"
+        return render(request, "includes/write_failed.html", {"message": message, "kept": kept, "back": back},
+                      status=503)
+
+
+def _queued_messages(request) -> list:
+    return getattr(getattr(request, "_messages", None), "_queued_messages", [])
+
+
+def _rewind_upload(upload) -> None:
+    """Make an upload readable again from its start. The file system storage moves a large upload's temporary
+    file into place: if the aborted run moved it, copy what the still-open file holds to a new temporary file."""
+    import os
+    import shutil
+    import tempfile
+
+    upload.seek(0)
+    path = getattr(upload, "temporary_file_path", None)
+    if path is not None and not os.path.exists(path()):
+        copy = tempfile.NamedTemporaryFile(suffix=".upload" + os.path.splitext(upload.name)[1])
+        shutil.copyfileobj(upload.file, copy)
+        copy.seek(0)
+        moved, upload.file = upload.file, copy
+        try:
+            moved.close()
+        except FileNotFoundError:  # its name is gone (moved); the descriptor is closed all the same
+            pass

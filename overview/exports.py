@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from emgplan.spreadsheets import csv_safe, xlsx_append
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -51,18 +53,6 @@ CONTRIBUTION_COLUMNS = [
 ]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value):
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _filename(stem, ext, today):
     return f'attachment; filename="emg-{stem}-{today:%Y-%m-%d}.{ext}"'
 
@@ -74,7 +64,7 @@ def export_csv(*, rows: Iterable, columns: list[Column], stem: str, today: datet
     writer = csv.writer(response)
     writer.writerow([c.header for c in columns])
     for obj in rows:
-        writer.writerow([_csv_safe(c.value(obj)) for c in columns])
+        writer.writerow([csv_safe(c.value(obj)) for c in columns])
     return response
 
 
@@ -86,10 +76,7 @@ def export_xlsx(*, rows: Iterable, columns: list[Column], stem: str, title: str,
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for obj in rows:
-        ws.append([c.value(obj) for c in columns])
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":  # openpyxl reads "=..." as a formula: keep what people typed as text
-                cell.data_type = "s"
+        xlsx_append(ws, [c.value(obj) for c in columns])
     for idx, column in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = column.width
         if column.header.startswith("Due") or column.header.startswith("Last accepted"):

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
-from activities.querysets import OPEN_STATUSES
+from activities.status import due_soon_q, overdue_q
 from cycles.health import with_health
 
 STATUSES = list(Milestone.Status.choices)
@@ -106,7 +106,7 @@ class StatusRow:
 def _status_aggregates(today: datetime.date):
     aggregates = {f"n_{value}": Count("id", filter=Q(status=value)) for value, _ in STATUSES}
     aggregates["total"] = Count("id")
-    aggregates["overdue"] = Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today))
+    aggregates["overdue"] = Count("id", filter=overdue_q(today))
     return aggregates
 
 
@@ -178,8 +178,8 @@ def meetings_next(*, plan: WorkPlan, today: datetime.date, year: int | None = No
 
 def milestones_due_soon(*, plan: WorkPlan, today: datetime.date, days: int = DUE_SOON_DAYS):
     """Open milestones due from today to today + `days`, soonest first."""
-    qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().open()
-    qs = qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+    qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due()
+    qs = qs.filter(due_soon_q(today, today + datetime.timedelta(days=days)))
     return list(with_health(_milestone_row_related(qs), today)
                 .order_by("due_on", "activity__accomplishment__order", "activity__number"))
 

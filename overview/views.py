@@ -15,7 +15,6 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.selectors import workplan_current
-from activities.querysets import OPEN_STATUSES
 from emgplan import clock
 from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, fragment_key, query_digest
 
@@ -197,11 +196,6 @@ class MilestoneListView(CachedOverviewMixin, MilestoneListMixin, PlanFilterMixin
     template_name = "overview/milestone_list.html"
     paginate_by = PAGE_SIZE
     strict = True
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["open_statuses"] = OPEN_STATUSES
-        return ctx
 
 
 class MilestoneExportView(MilestoneListMixin, ListExportMixin):

@@ -1,5 +1,6 @@
 """Background jobs for reports: thin wrappers that take ids, re-read the row and call one service."""
 import logging
+import os
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -21,7 +22,9 @@ logger = logging.getLogger(__name__)
 def compile_report(self, report_id: int) -> str | None:
     """Compile report `report_id`. Safe to run twice: one set of files, a ready report is left alone."""
     try:
-        report = services.report_compile(report_id=report_id)
+        # Who runs it is recorded with the heartbeat (eager runs have none): see reports_fail_dead.
+        worker = "" if self.request.is_eager else f"{self.request.hostname} pid {os.getpid()}"
+        report = services.report_compile(report_id=report_id, worker=worker)
     except services.TransientError as exc:
         if self.request.retries >= self.max_retries:
             services.report_fail(report_id=report_id, reason=f"Gave up after {self.max_retries} retries: {exc}")

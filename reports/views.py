@@ -1,21 +1,28 @@
+import datetime
+import re
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, FormView, ListView, View
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_current
 from cycles.selectors import cycle_completeness, cycle_for_meeting
 from emgplan import clock
+from emgplan.views import WriteRetryMixin
 
 from . import services
-from .forms import ReportForm, symbol_suggest
+from .compare import snapshot_compare
+from .forms import ReportForm, ReportRevisionForm, symbol_input, symbol_suggest
 from .models import FORMATS, Report
-from .selectors import report_list_queryset, snapshot_compare
+from .selectors import report_list_queryset
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -29,17 +36,26 @@ class ReportAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class ReportListView(ReportAccessMixin, ListView):
-    """Every report requested, newest first."""
+    """Every report requested, newest first, each with its revisions beneath it."""
 
     template_name = "reports/report_list.html"
     context_object_name = "reports"
     paginate_by = 20
 
+    def get(self, request, *args, **kwargs):
+        services.reports_fail_dead()  # a job whose worker died shows as failed here, not "Running" for ever
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return report_list_queryset()
+        return Report.objects.families()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_see_workers"] = self.request.user.has_perm("reports.view_workers")
+        return ctx
 
 
-class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class ReportCreateView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     """The Chair (or the secretariat) requests a report; it is compiled in the background."""
 
     template_name = "reports/report_form.html"
@@ -48,14 +64,19 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs.update(plan=workplan_current(), today=clock.today(self.request))
+        # The as-of limit is the application's today (real, or EMG_TODAY in a replay), never the
+        # "Plan as of" a user picked for browsing.
+        kwargs.update(plan=workplan_current(), today=clock.configured_today())
         return kwargs
 
     def get_initial(self):
-        today = clock.today(self.request)
+        today = min(clock.today(self.request), clock.configured_today())
         meeting = (Meeting.objects.filter(start_date__gte=today, code__istartswith="SOM").order_by("start_date").first()
                    or Meeting.objects.filter(code__istartswith="SOM").order_by("-start_date").first())
-        return {"kind": Report.Kind.SOM, "meeting": meeting, "as_of": today, "symbol": symbol_suggest(meeting)}
+        return {"kind": Report.Kind.SOM, "meeting": meeting, "as_of": today,
+                "symbol": symbol_suggest(meeting, Report.Kind.SOM, workplan_current()),
+                # The date of issue is the day of compiling by the application's clock, not the session's.
+                "issued_on": clock.configured_today()}
 
     def _completeness(self, meeting):
         cycle = cycle_for_meeting(meeting) if meeting else None
@@ -83,11 +104,69 @@ class ReportCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 f"Progress for {data['meeting'].code} is incomplete: {c.accepted} of {c.total} milestones have "
                 "accepted progress. Tick the box to compile the report anyway.", code="cycle_incomplete"))
             return self.form_invalid(form)
-        report = services.report_request(
-            by=self.request.user, plan=plan, issued_on=clock.today(self.request), **data
-        )
+        if form.duplicate is not None:
+            return _already_requested(self.request, form.duplicate)
+        try:
+            report = services.report_request(by=self.request.user, plan=plan, **data)
+        except services.AlreadyRequested as exc:
+            return _already_requested(self.request, exc.report)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"Report {report.symbol} requested. This page shows when its files are ready.")
         return redirect("reports:detail", pk=report.pk)
+
+
+def _already_requested(request, report):
+    state = report.get_state_display().lower()
+    messages.info(request, f"Report {report.symbol_display} was already requested and is {state}: this is it.")
+    return redirect("reports:detail", pk=report.pk)
+
+
+class SymbolSuggestView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The symbol input with the next free symbol for the meeting and kind chosen (swapped in by htmx)."""
+
+    permission_required = "reports.request_report"
+
+    def get(self, request):
+        meeting_id = request.GET.get("meeting", "")
+        meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id.isdigit() else None
+        kind = request.GET.get("kind") or Report.Kind.SOM
+        return HttpResponse(symbol_input(symbol_suggest(meeting, kind, workplan_current())))
+
+
+class ReportRevisionView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Issue a revision of a ready report: same symbol and as-of date, a fresh snapshot, its own files."""
+
+    template_name = "reports/report_revision_form.html"
+    form_class = ReportRevisionForm
+    permission_required = "reports.request_report"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = get_object_or_404(Report.objects.defer("snapshot").select_related("meeting"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"as_of": self.report.as_of}
+
+    def get_initial(self):
+        return {"issued_on": clock.configured_today(), "agenda_item": self.report.agenda_item,
+                "suggested_actions": self.report.suggested_actions}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"report": self.report}
+
+    def form_valid(self, form):
+        try:
+            revision = services.report_revise(report=self.report, by=self.request.user, **form.cleaned_data)
+        except services.AlreadyRequested as exc:
+            return _already_requested(self.request, exc.report)
+        except ValueError as exc:
+            messages.error(self.request, str(exc))
+            return redirect("reports:detail", pk=self.report.pk)
+        messages.success(self.request, f"Revision {revision.symbol_display} requested. {self.report.symbol_display} "
+                                       "and its files stay available.")
+        return redirect("reports:detail", pk=revision.pk)
 
 
 class ReportDetailView(ReportAccessMixin, DetailView):
@@ -102,6 +181,21 @@ class ReportDetailView(ReportAccessMixin, DetailView):
             has_snapshot=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField())
         )
 
+    def get_object(self, queryset=None):
+        # Reading the page is what notices a dead worker: no scheduler has to run for the Chair to see it.
+        services.reports_fail_dead(report_ids=[self.kwargs["pk"]])
+        return super().get_object(queryset)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        report = self.object
+        ctx["no_worker"] = services.report_no_worker(report)
+        if not self.request.htmx:
+            family = Report.objects.defer("snapshot").filter(
+                Q(pk=report.original_id) | Q(revision_of_id=report.original_id)).order_by("revision")
+            ctx["family"] = list(family) if report.revision or report.revisions.exists() else []
+        return ctx
+
     def get_template_names(self):
         if self.request.htmx:
             return ["reports/partials/_report_status.html"]
@@ -109,7 +203,7 @@ class ReportDetailView(ReportAccessMixin, DetailView):
 
 
 class ReportCompareView(ReportAccessMixin, DetailView):
-    """What changed between this report and another one (?with=<id>), from their snapshots."""
+    """What changed between this report and another of the same kind (?with=<id>), from their snapshots."""
 
     template_name = "reports/report_compare.html"
     context_object_name = "report"
@@ -117,16 +211,76 @@ class ReportCompareView(ReportAccessMixin, DetailView):
     def get_queryset(self):
         return Report.objects.select_related("meeting").filter(snapshot__isnull=False)
 
+    def _others(self):
+        return (Report.objects.filter(snapshot__isnull=False, kind=self.object.kind, work_plan=self.object.work_plan_id)
+                .exclude(pk=self.object.pk).select_related("meeting"))
+
+    def compared(self):
+        """(old, new, diff) for ?with=<id>, or None when no other report is chosen."""
+        other_id = self.request.GET.get("with", "")
+        if not other_id.isdigit():
+            return None
+        other = get_object_or_404(self._others(), pk=other_id)
+        old, new = sorted([other, self.object], key=lambda r: (r.as_of, r.requested_at))
+        return old, new, snapshot_compare(old=old.snapshot, new=new.snapshot)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        others = Report.objects.filter(snapshot__isnull=False).exclude(pk=self.object.pk).select_related("meeting")
-        ctx["others"] = others.defer("snapshot").order_by("-requested_at")[:50]
-        other_id = self.request.GET.get("with", "")
-        if other_id.isdigit():
-            other = get_object_or_404(others, pk=other_id)
-            old, new = sorted([other, self.object], key=lambda r: (r.as_of, r.requested_at))
-            ctx.update(old=old, new=new, diff=snapshot_compare(old=old.snapshot, new=new.snapshot))
+        ctx["others"] = self._others().defer("snapshot").order_by("-requested_at")[:50]
+        compared = self.compared()
+        if compared:
+            old, new, diff = compared
+            ctx.update(old=old, new=new, diff=diff)
         return ctx
+
+
+class ReportCompareDocxView(ReportCompareView):
+    """The comparison as a Word annex (A4), for the secretariat to attach to a meeting document."""
+
+    def get(self, request, *args, **kwargs):
+        from .renderers.compare_docx import render
+
+        self.object = self.get_object()
+        compared = self.compared()
+        if compared is None:
+            raise Http404("Choose the report to compare with.")
+        old, new, diff = compared
+        content = render(diff=diff, old=_summary(old), new=_summary(new))
+        stem = re.sub(r"[^A-Za-z0-9]+", "-", f"{new.symbol_display}-changes-since-{old.symbol_display}").strip("-")
+        response = HttpResponse(content, content_type=CONTENT_TYPES["docx"])
+        response["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
+        return response
+
+
+def _summary(report: Report) -> dict:
+    return {"symbol": report.symbol_display, "as_of": report.as_of.isoformat(), "meeting": report.meeting.code,
+            "kind": report.get_kind_display(), "issued_on": report.issued_on.isoformat()}
+
+
+class WorkersView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """For the secretariat: are report workers answering, and are jobs waiting or stuck?"""
+
+    template_name = "reports/workers.html"
+    permission_required = "reports.view_workers"
+
+    def get_context_data(self, **kwargs):
+        services.reports_fail_dead()
+        now = timezone.now()
+        active = Report.objects.active().defer("snapshot").select_related("meeting").order_by("requested_at")
+        queued = [r for r in active if r.state == Report.State.QUEUED]
+        oldest = min((r.requested_at for r in queued), default=None)
+        since = now - datetime.timedelta(days=1)
+        return super().get_context_data(**kwargs) | {
+            "eager": services.reports_eager(),
+            "workers": services.report_workers(fresh=True),
+            "active": active,
+            "queued_count": len(queued),
+            "oldest_wait": (now - oldest) if oldest else None,
+            "no_worker_after": settings.REPORTS_NO_WORKER_AFTER,
+            "stale_after": settings.REPORTS_HEARTBEAT_STALE,
+            "failed_recently": Report.objects.filter(state=Report.State.FAILED, finished_at__gte=since).count(),
+            "now": now,
+        }
 
 
 class ReportStatusView(ReportDetailView):
@@ -136,7 +290,7 @@ class ReportStatusView(ReportDetailView):
         return ["reports/partials/_report_status.html"]
 
 
-class ReportRetryView(LoginRequiredMixin, PermissionRequiredMixin, View):
+class ReportRetryView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMixin, View):
     """Queue a failed report again."""
 
     permission_required = "reports.request_report"

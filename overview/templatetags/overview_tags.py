@@ -2,6 +2,7 @@
 from django import template
 from django.utils.html import format_html
 
+from activities import status as milestone_status
 from overview.search import mark as _mark
 
 register = template.Library()
@@ -61,3 +62,9 @@ def sort_th(context, param, label, css=""):
         '<th scope="col" class="{}"{}><a href="?{}" title="{}">{}{}</a></th>',
         css, format_html(' aria-sort="{}"', sort) if sort else "", query.urlencode(), hint, label, arrow,
     )
+
+
+@register.filter
+def overdue_on(milestone, today):
+    """{% if m|overdue_on:today %}: the one definition of overdue, for a row annotated with `due_on`."""
+    return milestone_status.is_overdue(status=milestone.status, due=milestone.due_on, today=today)

@@ -84,11 +84,13 @@ def test_next_meetings_due_soon_and_updates(client_as, living_plan, settings):
     expected_soon = [m for m in Milestone.objects.all()
                      if m.due and TODAY <= m.due <= TODAY + datetime.timedelta(days=60) and m.status in OPEN_STATUSES]
     assert len(ctx["due_soon"]) == len(expected_soon)
-    accepted = ProgressUpdate.objects.accepted()
-    assert {u.pk for u in ctx["updates"]} == set(accepted.values_list("pk", flat=True))
+    # the six latest accepted (the demo has seven), most recently accepted first
+    accepted = ProgressUpdate.objects.accepted().order_by("-reviewed_at", "-period_end", "-pk")
+    assert [u.pk for u in ctx["updates"]] == list(accepted.values_list("pk", flat=True)[:6])
     html = response.content.decode()
     assert "Draft, not yet submitted" not in html  # the draft narrative never reaches the dashboard
-    assert "A draft coordination approach" not in html  # nor the submitted one
+    assert "The members&#x27; inputs arrived in August" not in html  # nor the submitted one
+    assert "The members' inputs arrived in August" not in html
 
 
 def test_due_soon_follows_the_as_of_date(client_as, living_plan):

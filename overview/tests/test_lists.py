@@ -62,10 +62,11 @@ def test_each_milestone_filter_narrows_as_it_should(viewer):
 
 
 def test_no_accepted_update_since(viewer):
-    with_recent = set(ProgressUpdate.objects.accepted().filter(period_end__gte=datetime.date(2014, 3, 1))
+    # Since 1 April: the demo's submitted update is on a milestone whose last accepted one covers Q1.
+    with_recent = set(ProgressUpdate.objects.accepted().filter(period_end__gte=datetime.date(2014, 4, 1))
                       .values_list("milestone_id", flat=True))
     assert with_recent
-    got = _ids(_get(viewer, "milestone-list", {"quiet_since": "2014-03-01"}))
+    got = _ids(_get(viewer, "milestone-list", {"quiet_since": "2014-04-01"}))
     assert got == set(Milestone.objects.exclude(pk__in=with_recent).values_list("pk", flat=True))
     # a submitted (not accepted) update does not count as an accepted one
     submitted = ProgressUpdate.objects.get(review_state="submitted")
@@ -165,3 +166,13 @@ def test_exports_do_not_turn_text_into_formulas(viewer):
     ws = load_workbook(io.BytesIO(viewer.get(reverse("overview:contribution-export", args=["xlsx"])).content)).active
     note = next(row for row in ws.iter_rows(min_row=2) if row[0].value == c.pk)[9]
     assert note.data_type == "s" and note.value.startswith("=HYPERLINK")
+
+
+def test_overdue_badge_follows_the_one_definition(viewer):
+    """The list marks as overdue exactly the milestones its "Overdue only" filter keeps (C.1(c)(i) on 15 June)."""
+    html = _get(viewer, "milestone-list", {}).content.decode()
+    overdue = Milestone.objects.overdue(TODAY)
+    assert [m.activity.code + m.ref for m in overdue.select_related("activity__accomplishment", "parent")] == [
+        "C.1(c)(i)"]
+    assert html.count('border-danger">overdue</span>') == overdue.count()
+    assert _ids(_get(viewer, "milestone-list", {"overdue": "on"})) == set(overdue.values_list("pk", flat=True))

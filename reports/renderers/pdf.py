@@ -1,19 +1,18 @@
-"""PDF: a Django template with print CSS, laid out by WeasyPrint."""
+"""PDF: one Django template with print CSS lays out the document's blocks; WeasyPrint prints it."""
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from . import ea_narrative, introduction, next_steps, status_summary, title_of
+from . import AUTHOR, document_meta, outline, toc_entries
 
 
 def context(snapshot) -> dict:
-    eas = [ea | {"summary": status_summary(ea), "narrative": ea_narrative(ea)} for ea in snapshot["accomplishments"]]
-    return {
-        "s": snapshot, "title": title_of(snapshot), "intro": introduction(snapshot), "steps": next_steps(snapshot),
-        "eas": eas, "has_outputs": any(a["outputs"] for ea in eas for a in ea["activities"]),
-    }
+    blocks = outline(snapshot)
+    return {"meta": document_meta(snapshot), "blocks": blocks, "toc": toc_entries(blocks), "author": AUTHOR,
+            "compiled_at": timezone.now().isoformat(timespec="seconds")}
 
 
 def html(snapshot) -> str:
-    return render_to_string(f"reports/document/{snapshot['kind']}.html", context(snapshot))
+    return render_to_string("reports/document/base.html", context(snapshot))
 
 
 def render(snapshot) -> bytes:

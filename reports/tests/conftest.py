@@ -37,6 +37,31 @@ def _milestone(code, label, sub=None):
     return m.children.get(label=sub) if sub else m
 
 
+def _moment(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(12), datetime.UTC)
+
+
+def set_status(milestone, status, *, on: datetime.date, by, completed_on=None):
+    """Move a milestone's status with its history dated `on` (what a review on that day would record)."""
+    milestone.status = status
+    milestone.completed_on = (completed_on or on) if status == "completed" else None
+    milestone.version += 1
+    milestone._history_date = _moment(on)
+    milestone._history_user = by
+    milestone._change_reason = "Status set in a test"
+    milestone.save()
+    return milestone
+
+
+def record_contribution(*, on: datetime.date, by=None, **values):
+    """A contribution whose first history (when it was recorded) is dated `on`."""
+    contribution = Contribution(created_by=by, **values)
+    contribution._history_date = _moment(on)
+    contribution._history_user = by
+    contribution.save()
+    return contribution
+
+
 def _update(users, *, target, narrative, state, start, months=3):
     activity = target if isinstance(target, Activity) else target.activity
     milestone = None if isinstance(target, Activity) else target
@@ -68,18 +93,20 @@ def progress(demo_users):
             start=datetime.date(2014, 4, 1))
     _update(users, target=_milestone("A.3", "a"), narrative=TOO_LATE, state="accepted",
             start=datetime.date(2014, 10, 1))
-    Milestone.objects.filter(pk=_milestone("A.2", "b").pk).update(status="at_risk")
-    Milestone.objects.filter(pk=_milestone("B.2", "a").pk).update(status="completed",
-                                                                  completed_on=datetime.date(2014, 7, 1))
+    # Status changes and contributions carry history dated before the as-of date, as a report reads them.
+    set_status(_milestone("A.2", "b"), "at_risk", on=datetime.date(2014, 5, 2), by=users["secretariat"])
+    set_status(_milestone("B.2", "a"), "completed", on=datetime.date(2014, 7, 1), by=users["secretariat"])
     members = {m.acronym: m for m in Member.objects.all()}
     rows = [
         ("UNIDO", "A.1", "time", 2014, Decimal("12.5"), None),
         ("UNEP", "C.1", "financial", 2014, None, Decimal("25000.00")),
         ("WMO", "B.2", "travel", 2014, Decimal("3"), Decimal("1500.50")),
         ("UNEP", "D.1", "in_kind", 2014, Decimal("20"), Decimal("4000.25")),
-        ("UNDP", "A.2", "time", 2015, Decimal("40"), None),  # after the as-of year: not counted
     ]
     for acronym, code, kind, year, days, usd in rows:
-        Contribution.objects.create(member=members[acronym], activity=_activity(code), kind=kind, year=year,
-                                    staff_days=days, amount_usd=usd, state="reported")
+        record_contribution(member=members[acronym], activity=_activity(code), kind=kind, year=year,
+                            staff_days=days, amount_usd=usd, state="reported", on=datetime.date(2014, 6, 30))
+    # Recorded after the as-of date: not counted.
+    record_contribution(member=members["UNDP"], activity=_activity("A.2"), kind="time", year=2015,
+                        staff_days=Decimal("40"), amount_usd=None, state="pledged", on=datetime.date(2014, 10, 15))
     return users

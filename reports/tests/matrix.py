@@ -26,6 +26,17 @@ def _report(scope, state="ready"):
     return scope._once(("report", state), make)
 
 
+def _other(scope):
+    """A second ready report of the same kind, to compare with."""
+    from accomplishments.models import Meeting, WorkPlan
+    from reports.models import Report
+
+    return scope._once(("report", "other"), lambda: Report.objects.create(
+        work_plan=WorkPlan.objects.get(symbol="EMG/SOM.19/03/Rev.1"), kind="som",
+        meeting=Meeting.objects.get(code="SOM20"), as_of=datetime.date(2014, 6, 1), symbol="EMG/SOM.20/INF.1",
+        issued_on=datetime.date(2014, 6, 1), state="ready", snapshot={"symbol": "EMG/SOM.20/INF.1"}))
+
+
 def _request(scope):
     from accomplishments.models import Meeting
 
@@ -33,9 +44,9 @@ def _request(scope):
             "symbol": "EMG/SOM.20/3"}
 
 
-def _posting_is_refused(url_name, args=lambda s: []):
+def _posting_is_refused(url_name, args=lambda s: [], readers=EVERYONE):
     """A read-only URL answers POST with 405 to those who may read it."""
-    return Rule(url_name, set(), method="POST", args=args, expect={role: 405 for role in EVERYONE})
+    return Rule(url_name, set(), method="POST", args=args, expect={role: 405 for role in readers})
 
 
 RULES = [
@@ -51,6 +62,15 @@ RULES = [
     _posting_is_refused("reports:download", args=lambda s: [_report(s).pk, "pdf"]),
     Rule("reports:compare", EVERYONE, args=lambda s: [_report(s).pk]),
     _posting_is_refused("reports:compare", args=lambda s: [_report(s).pk]),
+    Rule("reports:compare-docx", EVERYONE, args=lambda s: [_report(s).pk], query=lambda s: f"with={_other(s).pk}"),
+    _posting_is_refused("reports:compare-docx", args=lambda s: [_report(s).pk]),
+    Rule("reports:symbol-suggest", REQUESTERS, query="kind=som&meeting=1"),
+    _posting_is_refused("reports:symbol-suggest", readers=REQUESTERS),
+    Rule("reports:workers", {"secretariat"}),
+    _posting_is_refused("reports:workers", readers={"secretariat"}),
+    Rule("reports:revise", REQUESTERS, args=lambda s: [_report(s).pk]),
+    Rule("reports:revise", REQUESTERS, method="POST", args=lambda s: [_report(s).pk],
+         data=lambda s: {"issued_on": "2014-09-20"}),
     Rule("reports:retry", REQUESTERS, method="POST", args=lambda s: [_report(s, "failed").pk]),
     Rule("reports:retry", set(), args=lambda s: [_report(s, "failed").pk],
          expect={role: 405 for role in REQUESTERS}, note="GET"),

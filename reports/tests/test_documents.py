@@ -45,7 +45,8 @@ def _activities(plan):
 
 
 def test_pdf_has_every_activity_every_accepted_narrative_and_the_totals(seed_plan, progress):
-    content = renderer_for("pdf")(_snapshot(seed_plan))
+    snapshot = _snapshot(seed_plan)
+    content = renderer_for("pdf")(snapshot)
     text = pdf_text(content)
     raw = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True).stdout.decode()
     assert "Environment Management Group" in raw and "EMG/SOM.20/3" in raw and "Page 1 of" in raw
@@ -55,10 +56,14 @@ def test_pdf_has_every_activity_every_accepted_narrative_and_the_totals(seed_pla
         assert f"{a.code} {' '.join(a.title.split())}" in text
     for narrative in ACCEPTED.values():
         assert narrative in text
-    for hidden in (DRAFT, RETURNED, SUBMITTED, TOO_LATE, SUPERSEDED):
+    for hidden in (DRAFT, RETURNED, SUBMITTED, TOO_LATE):
         assert hidden not in text
-    # Totals up to the as-of year: 12.5 + 3 + 20 staff days; 25,000.00 + 1,500.50 + 4,000.25 USD.
-    assert "Total 35.5 30,500.75" in text
+    # A version-2 snapshot carries every accepted update of the period, and the document shows them all;
+    # a version-1 snapshot only the latest one per milestone.
+    assert (SUPERSEDED in text) == (snapshot.get("version", 1) >= 2)
+    # Totals up to the as-of year: 12.5 + 3 + 20 staff days; 25,000.00 + 1,500.50 + 4,000.25 USD, all
+    # reported (delivered), shown by state and never as a bare "Total".
+    assert "Reported (delivered) 4 35.5 30,500.75" in text and "All states (not all delivered) 4 35.5 30,500.75" in text
     assert "Status: At risk" in text
     assert "IV. Milestones overdue or at risk" in text and "V. Next steps" in text
 
@@ -71,7 +76,7 @@ def test_docx_headings_are_the_accomplishments_and_activities_in_order(seed_plan
     assert level2 == ["A. Programmatic issues", "B. Operational issues", "C. Management issues",
                       "D. Overall cooperation"]
     assert level3 == [f"{a.code} {a.title}" for a in _activities(seed_plan)]
-    assert [text for style, text in headings if style == "Heading 1"][0] == "I. Introduction"
+    assert [text for style, text in headings if style == "Heading 1"][:2] == ["Summary", "I. Introduction"]
     body = "\n".join(p.text for p in doc.paragraphs)
     assert ACCEPTED[("A.1", "a")] in body and DRAFT not in body
     assert len(doc.tables) >= 3  # contributions by member and kind, by activity, and the attention list
@@ -79,28 +84,29 @@ def test_docx_headings_are_the_accomplishments_and_activities_in_order(seed_plan
 
 def test_xlsx_has_one_row_per_milestone_and_totals_that_match_the_database(seed_plan, progress):
     wb = load_workbook(io.BytesIO(renderer_for("xlsx")(_snapshot(seed_plan))))
-    assert wb.sheetnames[:3] == ["Milestones", "Accepted progress", "Contributions"]
-    ms = wb["Milestones"]
-    assert ms.freeze_panes == "A2" and ms.auto_filter.ref.startswith("A1:")
-    assert ms.column_dimensions["C"].width == 60
-    rows = list(ms.iter_rows(min_row=2, values_only=True))
+    assert wb.sheetnames[:5] == ["Cover", "Milestones", "Activities", "Accepted progress", "Contributions"]
+    ms = wb["Milestones"]  # row 1 names the document, row 2 is the header
+    assert ms.freeze_panes == "A3" and ms.auto_filter.ref.startswith("A2:")
+    assert ms.column_dimensions["C"].width == 70
+    rows = list(ms.iter_rows(min_row=3, values_only=True))
     assert len(rows) == Milestone.objects.filter(activity__accomplishment__work_plan=seed_plan).count()
     assert ("A.2", "(b)") in [(r[0], r[1]) for r in rows if r[5] == "At risk"]
     assert ("C.1", "(c)(ii)") in [(r[0], r[1]) for r in rows]
 
-    progress_rows = list(wb["Accepted progress"].iter_rows(min_row=2, values_only=True))
+    progress_rows = list(wb["Accepted progress"].iter_rows(min_row=3, values_only=True))
     narratives = {r[5] for r in progress_rows}
     assert set(ACCEPTED.values()) | {SUPERSEDED} == narratives
 
     contributions = wb["Contributions"]
-    data = [r for r in contributions.iter_rows(min_row=2, values_only=True) if r[0] and r[0] != "Total"]
-    total = [r for r in contributions.iter_rows(min_row=2, values_only=True) if r[0] == "Total"][0]
+    totals = ("Delivered (reported)", "All states (not all delivered)")
+    data = [r for r in contributions.iter_rows(min_row=3, values_only=True) if r[0] and r[0] not in totals]
+    total = [r for r in contributions.iter_rows(min_row=3, values_only=True) if r[0] == totals[1]][0]
     db = Contribution.objects.filter(year__lte=AS_OF.year).totals()
     assert len(data) == db["count"] == 4
-    assert Decimal(str(sum(r[5] for r in data))) == db["staff_days"] == Decimal(str(total[5]))
+    assert Decimal(str(sum(r[5] or 0 for r in data))) == db["staff_days"] == Decimal(str(total[5]))
     assert round(Decimal(str(total[6])), 2) == db["amount_usd"]
-    by_member = [r for r in wb["By member and kind"].iter_rows(min_row=2, values_only=True) if r[0] == "Total"][0]
-    assert by_member[2:] == total[5:]
+    by_member = list(wb["By member and state"].iter_rows(min_row=3, values_only=True))
+    assert sum(r[3] or 0 for r in by_member) == total[5] and round(sum(r[4] or 0 for r in by_member), 2) == total[6]
 
 
 def test_unea_report_has_completed_milestones_and_contributing_members(seed_plan, progress):

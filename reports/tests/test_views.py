@@ -9,7 +9,7 @@ from django.urls import reverse
 from accomplishments.models import Meeting
 from reports.models import Report
 
-from .conftest import AS_OF
+from .conftest import AS_OF, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +73,10 @@ def test_bad_requests_are_refused_next_to_the_field_keeping_what_was_typed(clien
 
 def _reports(n, seed_plan, user):
     meeting = Meeting.objects.get(code="SOM20")
+    start = Report.objects.count()  # symbols are unique in a plan
     Report.objects.bulk_create([
         Report(work_plan=seed_plan, kind="som", meeting=meeting, as_of=AS_OF, symbol=f"EMG/SOM.20/{k}",
-               issued_on=AS_OF, requested_by=user, state="ready") for k in range(n)
+               issued_on=AS_OF, requested_by=user, state="ready") for k in range(start, start + n)
     ])
 
 
@@ -122,16 +123,20 @@ def test_nav_shows_reports_to_signed_in_roles(client_as):
     assert b'href="/reports/"' in client_as("viewer").get(reverse("accomplishments:overview")).content
 
 
-def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, django_capture_on_commit_callbacks):
+def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, demo_users,
+                                                django_capture_on_commit_callbacks):
     from activities.models import Contribution, Milestone
 
     client = client_as("chair")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:create"), _data(as_of="2014-06-01", symbol="EMG/SOM.20/INF.1"))
+        client.post(reverse("reports:create"), _data(as_of="2014-07-15", symbol="EMG/SOM.20/INF.1"))
     first = Report.objects.get()
+    # Changes between the two as-of dates, recorded with history dated then (a report reads the history).
     milestone = Milestone.objects.get(activity__accomplishment__code="A", activity__number=3, label="a")
-    Milestone.objects.filter(pk=milestone.pk).update(status="delayed")
-    Contribution.objects.filter(member__acronym="WMO").update(staff_days=5)
+    set_status(milestone, "delayed", on=datetime.date(2014, 8, 15), by=demo_users["secretariat"])
+    wmo = Contribution.objects.get(member__acronym="WMO")
+    wmo.staff_days, wmo._history_date = 5, datetime.datetime(2014, 8, 15, 12, tzinfo=datetime.UTC)
+    wmo.save()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reports:create"), _data())
     second = Report.objects.exclude(pk=first.pk).get()

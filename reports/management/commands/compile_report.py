@@ -39,8 +39,11 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--as-of must be YYYY-MM-DD: {exc}") from exc
         symbol = symbol or symbol_suggest(meeting_obj)
-        snapshot = report_snapshot(plan=plan_obj, kind=KINDS[kind], meeting=meeting_obj, as_of=as_of_date,
-                                   symbol=symbol, issued_on=clock.configured_today())
+        try:
+            snapshot = report_snapshot(plan=plan_obj, kind=KINDS[kind], meeting=meeting_obj, as_of=as_of_date,
+                                       symbol=symbol, issued_on=clock.configured_today())
+        except ValueError as exc:  # an as-of date after today
+            raise CommandError(str(exc)) from exc
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         stem = re.sub(r"[^A-Za-z0-9]+", "-", symbol).strip("-")
