@@ -27,3 +27,16 @@ def test_pages_raise_no_csp_violation(sign_in, page, site, settings):
     assert 0 < width < 1  # the width comes from the stylesheet, not an inline style
     page.goto(f"{site.url}/timeline/")
     assert page.locator(".timeline .today-line").evaluate("e => getComputedStyle(e).stroke") == "rgb(176, 0, 32)"
+
+
+def test_a_text_area_counts_its_characters(sign_in, page, site, seed_plan):
+    from activities.models import Milestone
+
+    milestone = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a",
+                                      parent=None)
+    sign_in("biodiversity-lead")
+    page.goto(f"{site.url}/progress/new/?milestone={milestone.pk}")
+    counter = page.locator("#id_narrative-counter")
+    expect(counter).to_have_text("0 of 20,000 characters")
+    page.locator("#id_narrative").fill("The mapping tool went live.")
+    expect(counter).to_have_text("27 of 20,000 characters")
