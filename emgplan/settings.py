@@ -192,6 +192,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockouts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockouts.client_ip"
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # lockouts are seen and lifted in the application (accounts.views.LockoutListView)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 CSRF_FAILURE_VIEW = "emgplan.errors.csrf_failure"

@@ -140,8 +140,9 @@ def test_secretariat_cannot_make_itself_superuser_in_the_admin(client_as, demo_u
     html = page.content.decode()
     assert 'name="is_superuser"' not in html and 'name="is_staff"' not in html and 'name="groups"' not in html
     assert 'name="user_permissions"' not in html
-    client.post(url, {"username": "secretariat", "email": "s@example.org", "is_superuser": "on", "is_staff": "on",
-                      "is_active": "on",
+    lock = re.search(r'name="_emg_lock" value="([^"]*)"', html).group(1)  # the form's version mark
+    client.post(url, {"_emg_lock": lock, "username": "secretariat", "email": "s@example.org", "is_superuser": "on",
+                      "is_staff": "on", "is_active": "on",
                       "groups": [g.pk for g in Group.objects.all()], "first_name": "Sec", "last_name": "Retariat"})
     secretariat.refresh_from_db()
     assert secretariat.email == "s@example.org"  # the form was saved, without the privileges
