@@ -8,9 +8,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.services import notice_send
+from emgplan import clock
 from emgplan.plan_cache import plan_changed
 
 from .history import Change, changes_since
@@ -220,7 +220,7 @@ def progress_update_submit(*, update: ProgressUpdate, by, expected_version) -> P
     if update.review_state != ProgressUpdate.ReviewState.DRAFT:
         raise ValidationError("Only a draft can be submitted.", code="not_draft")
     update.review_state = ProgressUpdate.ReviewState.SUBMITTED
-    update.submitted_at = timezone.now()
+    update.submitted_at = clock.now()
     return _save_versioned(update, by)
 
 
@@ -234,13 +234,13 @@ def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
     if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
         raise ValidationError("Only a submitted update can be accepted.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.ACCEPTED
-    update.reviewer, update.reviewed_at = by, timezone.now()
+    update.reviewer, update.reviewed_at = by, clock.now()
     update._history_user = by
     update.save()
     if update.milestone_id and update.milestone.status != update.reported_status:
         completed_on = None
         if update.reported_status == Milestone.Status.COMPLETED:
-            completed_on = min(update.period_end, timezone.localdate())
+            completed_on = min(update.period_end, clock.configured_today())
         milestone_set_status(milestone_id=update.milestone_id, status=update.reported_status,
                              completed_on=completed_on, by=by, expected_version=CURRENT_VERSION,
                              reason=f"Accepted progress update #{update.pk}")
@@ -259,7 +259,7 @@ def progress_update_return(*, update: ProgressUpdate, by, reason: str) -> Progre
     if update.review_state != ProgressUpdate.ReviewState.SUBMITTED:
         raise ValidationError("Only a submitted update can be returned.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.RETURNED
-    update.reviewer, update.reviewed_at, update.return_reason = by, timezone.now(), reason.strip()
+    update.reviewer, update.reviewed_at, update.return_reason = by, clock.now(), reason.strip()
     update._history_user = by
     update.save()
     target = update.milestone or update.activity

@@ -17,11 +17,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Notice
 from activities.models import LeadBody, ProgressUpdate
-from emgplan import roles
+from emgplan import clock, roles
 
 from .models import ReminderSent, ReportingCycle
 from .selectors import MISSING, SUBMITTED, cycle_completeness, cycle_milestones, cycles_open
@@ -56,7 +55,7 @@ def cycle_close(*, cycle: ReportingCycle, by) -> ReportingCycle:
     if cycle.is_open:
         cycle.status = ReportingCycle.Status.CLOSED
         cycle.closed_by = by
-        cycle.closed_at = timezone.now()
+        cycle.closed_at = clock.now()
         cycle.save(update_fields=["status", "closed_by", "closed_at"])
     return cycle
 

@@ -26,3 +26,25 @@ def today(request=None) -> datetime.date:
             except ValueError:
                 pass
     return configured_today()
+
+
+def now() -> datetime.datetime:
+    """The moment to stamp on what the application records: the real time, or in a replay (EMG_TODAY)
+    the real time of day on the configured date, so that what users do in a replayed 2014 is dated in 2014."""
+    real = timezone.now()
+    if not settings.EMG_TODAY:
+        return real
+    day = configured_today()
+    return timezone.localtime(real).replace(year=day.year, month=day.month, day=day.day)
+
+
+def _stamp_history(sender, instance, history_instance, **kwargs):
+    """History written without an explicit date (`_history_date`) takes the application's clock."""
+    if settings.EMG_TODAY and not hasattr(instance, "_history_date"):
+        history_instance.history_date = now()
+
+
+def connect_signals() -> None:
+    from simple_history.signals import pre_create_historical_record
+
+    pre_create_historical_record.connect(_stamp_history, dispatch_uid="emg-clock-history-date")

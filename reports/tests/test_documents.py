@@ -124,3 +124,14 @@ def test_compile_report_command_writes_three_files(seed_plan, progress, tmp_path
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == ["EMG-SOM-20-3.docx", "EMG-SOM-20-3.pdf", "EMG-SOM-20-3.xlsx"]
     assert ACCEPTED[("A.1", "a")] in pdf_text((tmp_path / "out" / "EMG-SOM-20-3.pdf").read_bytes())
+
+
+def test_compile_report_command_takes_the_masthead_and_the_suggested_action(seed_plan, progress, tmp_path):
+    call_command("compile_report", "--meeting", "SOM20", "--as-of", "2014-09-01", "--issued-on", "2014-09-10",
+                 "--agenda-item", "Item 3: Progress on the work plan", "--action", "Take note of the progress.",
+                 "--action", "Ask the IMG to report at CBD COP 12.", "--out", str(tmp_path))
+    text = pdf_text((tmp_path / "EMG-SOM-20-3.pdf").read_bytes())
+    for words in ("Note by the secretariat", "Item 3: Progress on the work plan", "10 September 2014",
+                  "Suggested action by the senior officials", "Take note of the progress.",
+                  "Ask the IMG to report at CBD COP 12."):
+        assert words in text, words
