@@ -45,6 +45,16 @@ def check_broker(timeout: float = 2.0) -> bool:
         return conn.connected
 
 
+def workers_ping(*, timeout: float = 1.0) -> dict:
+    """The workers answering a ping now, {hostname: reply}. Raises when the broker cannot be reached,
+    after one quick try: a broker that is down must not hold a page for kombu's rounds of reconnecting."""
+    app = _celery_app()
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
+        replies = app.control.ping(timeout=timeout, connection=conn)
+    return {name: reply for answer in replies or [] for name, reply in answer.items()}
+
+
 def worker_last_seen(*, timeout: float = 1.0) -> float | None:
     """When (epoch seconds) a worker last answered a ping; pings at most every PING_INTERVAL seconds.
 
@@ -55,9 +65,9 @@ def worker_last_seen(*, timeout: float = 1.0) -> float | None:
     if seen is not None and now - seen < PING_INTERVAL:
         return seen
     try:
-        replies = _celery_app().control.ping(timeout=timeout)
+        replies = workers_ping(timeout=timeout)
     except Exception:  # an unreachable broker means no worker answered
-        replies = []
+        replies = {}
     if replies:
         now = time.time()
         cache.set(WORKER_SEEN_KEY, now, WORKER_MAX_AGE * 2)
