@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgplan_bench
 BENCH_ARGS ?= --scale 10 --seconds 10 --connections 8
 
-.PHONY: run test lint install worker bench-reports bench clean
+.PHONY: run test lint install worker serve bench-reports bench clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ bench: install
 
 worker: install
 	$(BIN)/celery -A emgplan worker -B -l info
+
+# Production: migrate, collectstatic, then gunicorn + Celery worker + beat (Procfile) with DEBUG off, against
+# PostgreSQL and Redis. Settings from the environment or `make serve ENV_FILE=/etc/emgplan.env`.
+serve: install
+	ENV_FILE=$(ENV_FILE) deploy/serve
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

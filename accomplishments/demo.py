@@ -1,6 +1,7 @@
 """Demo users for the embedded default: one per role, with one documented password."""
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import Q
 
 from activities.models import LeadBody
 from emgplan import roles
@@ -22,13 +23,18 @@ DEMO_USERS = {
 }
 
 BACK_OFFICE_APPS = ("accomplishments", "activities", "reports", "auth", "django_celery_beat")
+SECRETARIAT_AUTH_PERMISSIONS = ("view_user", "add_user", "change_user", "view_group")
 
 
 def role_groups_ensure() -> dict[str, Group]:
     """Create the role groups; the secretariat's group gets the admin permissions of the back office."""
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in roles.ROLES}
-    perms = Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS)
-    if groups[roles.SECRETARIAT].permissions.count() != perms.count():
+    # Of `auth`, only seeing and editing user accounts (roles are set in the application): no permission or
+    # group editing, so the back office cannot be used to grant rights (accounts/admin.py guards the rest).
+    perms = Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS).exclude(
+        Q(content_type__app_label="auth") & ~Q(codename__in=SECRETARIAT_AUTH_PERMISSIONS))
+    held = set(groups[roles.SECRETARIAT].permissions.values_list("pk", flat=True))
+    if held != set(perms.values_list("pk", flat=True)):
         groups[roles.SECRETARIAT].permissions.set(perms)
     return groups
 

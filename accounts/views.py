@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import BadRequest, ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import CreateView, FormView, ListView, UpdateView
@@ -11,6 +13,7 @@ from emgplan import clock
 from emgplan.views import RuleRequiredMixin, WriteRetryMixin
 
 from .forms import ProfileForm, RoleForm, UserCreateForm
+from .lockouts import locked_out, lockout_lift
 from .models import Notice, Profile
 from .services import user_role, user_roles_set
 
@@ -91,3 +94,28 @@ class ProfileView(WriteRetryMixin, RuleRequiredMixin, UpdateView):
     def form_valid(self, form):
         messages.success(self.request, "Your preferences are saved.")
         return super().form_valid(form)
+
+
+class LockoutListView(RuleRequiredMixin, View):
+    """The secretariat sees who is locked out of sign-in (usernames and addresses) and lets them in again."""
+
+    permission_required = "accounts.manage_users"
+
+    def get(self, request):
+        return render(request, "accounts/lockout_list.html", {"locked": locked_out()})
+
+    def post(self, request):
+        username = request.POST.get("username", "")[:255]
+        ip_address = request.POST.get("ip_address", "")[:64]
+        if "\x00" in username:
+            raise BadRequest("A username has no NUL character.")
+        if ip_address:
+            try:
+                validate_ipv46_address(ip_address)
+            except ValidationError as exc:
+                raise BadRequest("Not an IP address.") from exc
+        if lockout_lift(username=username, ip_address=ip_address):
+            messages.success(request, f"{username or ip_address} may sign in again.")
+        else:
+            messages.info(request, "Nothing to unlock: the lockout had already ended.")
+        return HttpResponseRedirect(reverse("accounts:lockout-list"))

@@ -15,6 +15,28 @@ ALLOWED = {
 }
 
 
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _office_opens(f, kind: str) -> bool:
+    """Whether python-docx or openpyxl opens the file, as its readers' Word or Excel would: a zip that only
+    holds the marker entry (word/document.xml, xl/workbook.xml) is not a document."""
+    try:
+        if kind == ".docx":
+            import docx
+
+            docx.Document(f)
+        else:
+            import openpyxl
+
+            openpyxl.load_workbook(f, read_only=True).close()
+    except Exception:  # any failure to parse means the file is not what its name says
+        return False
+    finally:
+        f.seek(0)
+    return True
+
+
 def _sniff(f) -> str | None:
     """The file's real type from its first bytes (and, for Office files, its zip entries)."""
     f.seek(0)
@@ -30,15 +52,15 @@ def _sniff(f) -> str | None:
         try:
             with zipfile.ZipFile(f) as z:
                 names = set(z.namelist())
+                unpacked = sum(info.file_size for info in z.infolist())
         except zipfile.BadZipFile:
             return None
         finally:
             f.seek(0)
-        if "word/document.xml" in names:
-            return ".docx"
-        if "xl/workbook.xml" in names:
-            return ".xlsx"
-        return None
+        if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb would fill the memory of whoever opens it
+            return None
+        kind = ".docx" if "word/document.xml" in names else ".xlsx" if "xl/workbook.xml" in names else None
+        return kind if kind and _office_opens(f, kind) else None
     sample = f.read(64 * 1024)
     f.seek(0)
     if b"\x00" in sample:

@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from emgplan.forms import FREE_TEXT_MAX, limit_free_text
+
 from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
 from .validators import evidence_link_lines, validate_evidence_links
@@ -25,6 +27,7 @@ class CrispyMixin:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        limit_free_text(self)
 
 
 def plan_period(activity):
@@ -241,6 +244,7 @@ class ProgressUpdateForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for returning", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for returning", max_length=FREE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "data-counter": ""}),
         error_messages={"required": "Say why the update is returned."},
     )

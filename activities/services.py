@@ -50,7 +50,7 @@ def _lock(model, pk, expected_version):
     obj = model.objects.select_for_update().get(pk=pk)
     if expected_version is CURRENT_VERSION:
         return obj
-    if expected_version is None or expected_version == "":
+    if expected_version is None or not str(expected_version).isdigit():  # absent, or not a version at all
         raise ValidationError("The form was sent without the version of the record it was made against, so it "
                               "could not be checked for changes made since. Reload the page and make the change "
                               "again.", code="version_missing")

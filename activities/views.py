@@ -17,7 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.models import Meeting
 from emgplan import clock
 from emgplan.plan_cache import CachedContentMixin
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, safe_next
+from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
 
 from . import services
 from .forms import (
@@ -390,7 +390,7 @@ class ProgressUpdateCreateView(WriteRetryMixin, RoleRequiredMixin, PermissionReq
     template_name = "activities/progressupdate_form.html"
 
     def get_permission_object(self):
-        mid, aid = self.request.GET.get("milestone"), self.request.GET.get("activity")
+        mid, aid = id_param(self.request, "milestone"), id_param(self.request, "activity")
         self.milestone = None
         if mid:
             self.milestone = get_object_or_404(Milestone.objects.select_related("activity__accomplishment__work_plan"),

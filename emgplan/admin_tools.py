@@ -72,8 +72,8 @@ class _EmgChangeFormMixin:
 # Read-only plan models -----------------------------------------------------------------------
 
 
-class ReadOnlyInline:
-    """An inline that shows its rows and writes none (no add, change or delete)."""
+class NoWrites:
+    """Shows rows and writes none: no add, change or delete, whatever the user's permissions."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -85,7 +85,11 @@ class ReadOnlyInline:
         return False
 
 
-class EditInAppAdmin(_EmgChangeFormMixin):
+class ReadOnlyInline(NoWrites):
+    """An inline that shows its rows and writes none."""
+
+
+class EditInAppAdmin(NoWrites, _EmgChangeFormMixin):
     """A model the application edits on its own pages: view-only here, with a link to that page.
 
     `app_url_name` is the URL name of the object's page in the app (it takes the pk); `app_list_url_name`
@@ -97,15 +101,6 @@ class EditInAppAdmin(_EmgChangeFormMixin):
     read_only_note = ("This record is read-only in the back office: it is edited in the application, where "
                       "permissions, the check against changes made meanwhile and its history apply.")
     change_list_template = "admin/emg_change_list.html"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def app_url(self, object_id) -> str | None:
         if not self.app_url_name:

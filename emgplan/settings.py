@@ -3,6 +3,7 @@
 With nothing set, the embedded default runs: DEBUG on, a SQLite file in the project folder,
 Celery tasks run eagerly in-process, e-mail printed to the console.
 """
+import datetime
 from pathlib import Path
 
 import environ
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "template_partials",
     "rules",
     "django_celery_beat",
+    "csp",
+    "axes",
     "accomplishments",
     "activities",
     "reports",
@@ -51,7 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "emgplan.middleware.RequestIdMiddleware",
+    "emgplan.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,9 +67,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address before any password check
     "rules.permissions.ObjectPermissionBackend",
     "emgplan.backends.StaffModelBackend",
 ]
@@ -82,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "emgplan.context_processors.site",
             ],
+            "libraries": {"navigation": "emgplan.templatetags.navigation"},
         },
     },
 ]
@@ -120,6 +129,73 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Caches: a shared cache (Redis) in production so every web process sees the same entries; local memory
+# for `make run` and the tests. E.g. CACHE_URL=redis://127.0.0.1:6379/1
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="emgplan"))
+
+# HTTPS and cookies: off by default so `make run` works on plain http://127.0.0.1; production turns them on
+# (deploy/production.env.example). Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER=true trusts
+# its X-Forwarded-Proto header (only when the proxy sets it on every request).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the proxy's health probe may come over plain http
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("SECURE_PROXY_SSL_HEADER", default=False) \
+    else None
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", default="same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: htmx sends the token from the page (base.html), forms from a hidden field.
+CSRF_COOKIE_HTTPONLY = env.bool("CSRF_COOKIE_HTTPONLY", default=True)
+SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", default="Lax")
+CSRF_COOKIE_SAMESITE = env("CSRF_COOKIE_SAMESITE", default="Lax")
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+
+# Content-Security-Policy (django-csp), in every mode so the browser tests run under it: scripts and styles
+# only from our own static files (no inline script or style anywhere); Bootstrap draws a few icons as data:
+# SVG images. CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only instead.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+if env("CSP_REPORT_URI", default=""):
+    _CSP["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures in a row for one username, or from one
+# address, sign-in is refused for that username or address until AXES_COOLOFF_MINUTES after the last
+# failure. The message is the same whether the username exists. The secretariat unlocks at Users → Sign-in
+# lockouts. Behind a proxy, TRUSTED_PROXY_COUNT=1 takes the client's address from X-Forwarded-For.
+AXES_FAILURE_LIMIT = min(env.int("AXES_FAILURE_LIMIT", default=10), 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockouts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockouts.client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # lockouts are seen and lifted in the application (accounts.views.LockoutListView)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+CSRF_FAILURE_VIEW = "emgplan.errors.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accomplishments:overview"
@@ -171,14 +247,28 @@ EMG_BENCHMARK = env.bool("EMG_BENCHMARK", default=False)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A whole request (a progress update with its attachments) larger than this is refused with 413 from its
+# Content-Length, before the body is read (emgplan.middleware.RequestSizeLimitMiddleware).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
+# Logs go to standard error; LOG_FORMAT=json writes one JSON object per line with the request (or task) id,
+# for a log collector. With LOG_LEVEL=INFO each request is logged once (emgplan.middleware).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "emgplan.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "emgplan.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+# Celery's worker and beat log through the same configuration instead of replacing it.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Reports (issue 4): compiled in a Celery job with these limits; a periodic sweep fails stuck jobs.
 REPORTS_SOFT_TIME_LIMIT = env.int("REPORTS_SOFT_TIME_LIMIT", default=240)

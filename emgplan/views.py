@@ -1,7 +1,7 @@
 """Small pieces every app's views share."""
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -39,6 +39,16 @@ def safe_next(request, default: str) -> str:
 def redirect_with_message(request, url, text, level=messages.SUCCESS):
     messages.add_message(request, level, text)
     return HttpResponseRedirect(url)
+
+
+def id_param(request, name: str) -> int | None:
+    """The row id in ?name=, None when absent; anything but a whole number is a 400, not a database error."""
+    value = request.GET.get(name)
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise BadRequest(f"?{name}= must be the number of a row.")
+    return int(value)
 
 
 BUSY_MESSAGE = "The database was busy and your change was not saved. Your text is kept below: save again."

@@ -4,6 +4,7 @@ import datetime
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -105,7 +106,8 @@ class TimelinePdfView(OverviewMixin, View):
     """The timeline on A3 landscape, rendered by WeasyPrint."""
 
     def get(self, request):
-        from weasyprint import HTML
+        from django.contrib.staticfiles import finders
+        from weasyprint import CSS, HTML
 
         if self.plan is None:
             raise Http404("No work plan loaded.")
@@ -113,7 +115,8 @@ class TimelinePdfView(OverviewMixin, View):
             "plan": self.plan, "today": self.today, "statuses": selectors.STATUSES, "for_print": True,
             "timeline": selectors.plan_timeline(plan=self.plan, today=self.today),
         }, request=request)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        svg_css = CSS(filename=finders.find("css/timeline.css"))  # the page's own stylesheet, read from disk
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[svg_css])
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="emg-timeline-{self.today:%Y-%m-%d}.pdf"'
         return response
@@ -228,6 +231,8 @@ class SearchView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         q = self.request.GET.get("q", "").strip()[:200]
+        if "\x00" in q:  # PostgreSQL stores no NUL character: refuse here rather than fail in the query
+            raise BadRequest("The search words contain a NUL character.")
         groups = plan_search(plan=self.plan, q=q)
         ctx.update(q=q, groups=groups, hit_count=sum(len(g.hits) for g in groups))
         return ctx

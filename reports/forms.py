@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accomplishments.models import Meeting
+from emgplan.forms import limit_free_text
 
 from .models import Report
 
@@ -88,6 +89,7 @@ class ReportForm(forms.ModelForm):
         self.fields["kind"].widget.attrs.update(suggest)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Request the report"))
+        limit_free_text(self)
 
     def clean_meeting(self):
         meeting = self.cleaned_data["meeting"]
@@ -156,6 +158,7 @@ class ReportRevisionForm(forms.ModelForm):
         self.as_of = as_of
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Issue the revision"))
+        limit_free_text(self)
 
     def clean_issued_on(self):
         issued_on = self.cleaned_data["issued_on"]

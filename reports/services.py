@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accomplishments.models import Meeting, WorkPlan
+from emgplan import health
 from emgplan.roles import SECRETARIAT
 
 from .models import FORMATS, Report
@@ -333,20 +334,9 @@ WORKERS_CACHE_KEY = "reports:workers"
 TOLD_CACHE_KEY = "reports:no-worker-told"
 
 
-def _ping() -> list[dict]:
-    from emgplan.celery import app
-
-    with app.connection_for_write() as conn:
-        # A broker that is down must not hold the page for kombu's default rounds of reconnecting.
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
-        return app.control.ping(timeout=1.0, connection=conn)
-
-
 def reports_eager() -> bool:
     """True when reports compile inside the web request (no broker): there is no worker to ask about."""
-    from emgplan.celery import app
-
-    return bool(app.conf.task_always_eager)
+    return health.broker_eager()
 
 
 def report_workers(*, fresh: bool = False) -> dict | None:
@@ -358,11 +348,10 @@ def report_workers(*, fresh: bool = False) -> dict | None:
     workers = None if fresh else cache.get(WORKERS_CACHE_KEY)
     if workers is None:
         try:
-            replies = _ping()
+            workers = health.workers_ping(timeout=1.0)
         except Exception:  # the broker itself is down: no worker can be reached either
             logger.exception("pinging the report workers failed")
-            replies = []
-        workers = {name: reply for answer in replies or [] for name, reply in answer.items()}
+            workers = {}
         cache.set(WORKERS_CACHE_KEY, workers, settings.REPORTS_PING_CACHE)
         if not workers:
             _tell_secretariat_no_worker()

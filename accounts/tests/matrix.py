@@ -7,4 +7,7 @@ RULES = [
     Rule("accounts:notice-list", ANY_USER),
     *post_only("accounts:notice-read-all", ANY_USER),
     *get_and_post("accounts:profile", ANY_USER),
+    *get_and_post("accounts:lockout-list", SECRETARIAT),
+    *get_and_post("password_change", ANY_USER),
+    Rule("password_change_done", ANY_USER),
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
-from emgplan.tests.admin_helpers import admin_url
+from emgplan.tests.admin_helpers import admin_sample_row, admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_the_admin_race_on_a_milestone_keeps_the_leads_status(client_as, a1a, cl
 @pytest.mark.parametrize("model", [Activity, Milestone, ProgressUpdate, Contribution, LeadBody])
 def test_plan_models_refuse_add_change_and_delete_in_the_admin(client_as, seed_plan, demo_users, model):
     client = client_as("secretariat")
-    obj = _one(model, demo_users)
+    obj = admin_sample_row(model, demo_users)
     before = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
     opts = model._meta
     assert client.post(admin_url(obj), {}).status_code == 403
@@ -165,20 +165,3 @@ def test_a_stored_script_link_is_shown_as_text_not_a_link(client_as, a1a, demo_u
         assert "<script>x</script>" not in html and "data:text/html,&lt;script&gt;x&lt;/script&gt;" in html
     admin_page = client_as("secretariat").get(admin_url(update)).content.decode()
     assert 'href="javascript:' not in admin_page.lower()
-
-
-def _one(model, demo_users):
-    """A row of the model, made if the seed plan has none."""
-    obj = model._default_manager.order_by("pk").first()
-    if obj is not None:
-        return obj
-    milestone = Milestone.objects.order_by("pk").first()
-    if model is ProgressUpdate:
-        return services.progress_update_save(
-            activity=milestone.activity, milestone=milestone, author=demo_users["biodiversity-lead"],
-            data={"period_start": datetime.date(2014, 1, 1), "period_end": datetime.date(2014, 3, 31),
-                  "reported_status": "on_track", "narrative": "x", "evidence_links": "https://www.cbd.int/"})
-    assert model is Contribution
-    return services.contribution_record(
-        data={"member": demo_users["unido-focal"].focal_for.get(), "activity": milestone.activity,
-              "kind": Contribution.Kind.PERSONAL_TIME, "year": 2014, "staff_days": 5}, by=demo_users["unido-focal"])

@@ -1,7 +1,6 @@
 """The work pages through the test client: bad input, lost updates, attachments, escaping."""
 import datetime
 import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -249,9 +248,13 @@ def _pdf():
 
 
 def _docx_bytes():
+    """A real Word document: evidence is checked by opening it, so a zip with the marker entry alone fails."""
+    import docx
+
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("word/document.xml", "<w:document/>")
+    document = docx.Document()
+    document.add_paragraph("Minutes of the IMG meeting.")
+    document.save(buffer)
     return buffer.getvalue()
 
 

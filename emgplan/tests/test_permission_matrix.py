@@ -11,9 +11,11 @@ from emgplan.tests.matrix import LOGIN, OK, ROLES, Scope
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = [app for app in settings.INSTALLED_APPS if "." not in app and not app.startswith("django")]
-# Django's own views are covered by Django: sign-in/out and the admin (staff only).
+# Django's own views are covered by Django: sign-in/out, the password reset by e-mail (for visitors: tested in
+# accounts/tests/test_signin.py) and the admin (staff only); /healthz/ is public (emgplan/tests/test_health.py).
 EXEMPT_NAMESPACES = {"admin"}
-EXEMPT_NAMES = {"login", "logout"}
+EXEMPT_NAMES = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
+                "password_reset_complete", "healthz"}
 
 
 def _rules():

@@ -110,3 +110,18 @@ def progress(demo_users):
     record_contribution(member=members["UNDP"], activity=_activity("A.2"), kind="time", year=2015,
                         staff_days=Decimal("40"), amount_usd=None, state="pledged", on=datetime.date(2014, 10, 15))
     return users
+
+
+@pytest.fixture
+def replay_after_som20_cut_off(settings):
+    """The application's today in the request-form tests: after the SOM20 report's as-of date."""
+    settings.EMG_TODAY = "2014-09-20"
+
+
+def request_form_data(**overrides) -> dict:
+    """What the report request form posts for the SOM20 progress report as of 1 September 2014."""
+    from accomplishments.models import Meeting
+
+    data = {"kind": "som", "meeting": Meeting.objects.get(code="SOM20").pk, "as_of": "2014-09-01",
+            "symbol": "EMG/SOM.20/3"}
+    return data | overrides

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accomplishments.models import Meeting
+from emgplan import health
 from reports import services
 from reports.models import Report
 
@@ -79,7 +80,7 @@ def no_worker(monkeypatch):
     """A broker but no worker: every ping goes unanswered. Counts the pings."""
     pings = []
     monkeypatch.setattr(services, "reports_eager", lambda: False)
-    monkeypatch.setattr(services, "_ping", lambda: pings.append(1) or [])
+    monkeypatch.setattr(health, "workers_ping", lambda **kw: pings.append(1) or {})
     return pings
 
 
@@ -108,13 +109,13 @@ def test_a_job_queued_with_no_worker_warns_after_the_threshold(client_as, report
 
 def test_a_worker_answering_means_no_warning(client_as, report, monkeypatch):
     monkeypatch.setattr(services, "reports_eager", lambda: False)
-    monkeypatch.setattr(services, "_ping", lambda: [{"reports@host": {"ok": "pong"}}])
+    monkeypatch.setattr(health, "workers_ping", lambda **kw: {"reports@host": {"ok": "pong"}})
     _queued_for(report, 3600)
     assert NO_WORKER not in client_as("chair").get(reverse("reports:detail", args=[report.pk])).content
 
 
 def test_in_eager_mode_nobody_is_pinged(client_as, report, monkeypatch):
-    monkeypatch.setattr(services, "_ping", lambda: pytest.fail("eager mode has no worker to ping"))
+    monkeypatch.setattr(health, "workers_ping", lambda **kw: pytest.fail("eager mode has no worker to ping"))
     _queued_for(report, 3600)
     assert NO_WORKER not in client_as("chair").get(reverse("reports:detail", args=[report.pk])).content
 
@@ -131,17 +132,17 @@ def test_the_secretariat_sees_the_workers_state(client_as, report, no_worker):
 
 def test_the_workers_page_lists_the_answering_workers(client_as, monkeypatch):
     monkeypatch.setattr(services, "reports_eager", lambda: False)
-    monkeypatch.setattr(services, "_ping", lambda: [{"reports@host": {"ok": "pong"}}])
+    monkeypatch.setattr(health, "workers_ping", lambda **kw: {"reports@host": {"ok": "pong"}})
     page = client_as("secretariat").get(reverse("reports:workers"))
     assert b"1 worker answering." in page.content and b"<code>reports@host</code>" in page.content
 
 
 def test_a_broker_that_cannot_be_reached_counts_as_no_worker(client_as, monkeypatch):
-    def unreachable():
+    def unreachable(**kw):
         raise ConnectionRefusedError("Connection refused")
 
     monkeypatch.setattr(services, "reports_eager", lambda: False)
-    monkeypatch.setattr(services, "_ping", unreachable)
+    monkeypatch.setattr(health, "workers_ping", unreachable)
     assert b"No report worker is running." in client_as("secretariat").get(reverse("reports:workers")).content
 
 

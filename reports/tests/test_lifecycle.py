@@ -12,20 +12,14 @@ from emgplan import clock
 from reports import services
 from reports.models import Report
 
-from .conftest import AS_OF
+from .conftest import AS_OF, request_form_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _today(settings):
-    settings.EMG_TODAY = "2014-09-20"
-
-
-def _data(**overrides):
-    data = {"kind": "som", "meeting": Meeting.objects.get(code="SOM20").pk, "as_of": "2014-09-01",
-            "symbol": "EMG/SOM.20/3"}
-    return data | overrides
+def _today(replay_after_som20_cut_off):
+    """The request forms check the as-of date against the application's today."""
 
 
 def _plan_as_of(client, day: str):
@@ -49,7 +43,7 @@ def test_issue_date_defaults_to_the_application_today_not_the_sessions_plan_as_o
     form = client.get(reverse("reports:create")).context["form"]
     assert form.initial["issued_on"] == datetime.date(2014, 9, 20)
     assert form.initial["as_of"] == datetime.date(2014, 6, 1)  # the as-of date may follow what they browse
-    client.post(reverse("reports:create"), _data())  # the date of issue left out: the day of compiling
+    client.post(reverse("reports:create"), request_form_data())  # the date of issue left out: the day of compiling
     report = Report.objects.get()
     assert report.issued_on == datetime.date(2014, 9, 20)
 
@@ -63,7 +57,7 @@ def test_issue_date_defaults_to_the_real_date_without_a_replay_date(client_as, s
 def test_issue_date_is_settable_and_goes_into_the_document(client_as, progress, django_capture_on_commit_callbacks):
     client = client_as("chair")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:create"), _data(
+        client.post(reverse("reports:create"), request_form_data(
             issued_on="2014-09-10", agenda_item="Item 3 of the provisional agenda: the work plan",
             suggested_actions="The senior officials may wish to take note of the report.\n\n"
                               "The senior officials may wish to request\nthe IMGs to report at SOM21.\n\n"))
@@ -82,7 +76,7 @@ def test_issue_date_is_settable_and_goes_into_the_document(client_as, progress, 
 def test_no_suggested_action_gives_an_empty_list_and_unea_reads_as_the_chairs_report(
         client_as, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client_as("chair").post(reverse("reports:create"), _data(
+        client_as("chair").post(reverse("reports:create"), request_form_data(
             kind="unea", meeting=Meeting.objects.get(code="UNEA-1").pk, as_of="2014-06-01",
             symbol="EMG/UNEA.1/1"))
     document = Report.objects.get().snapshot["document"]
@@ -98,14 +92,14 @@ def test_one_point_per_line_when_no_blank_line_separates_them():
 def test_as_of_later_than_the_applications_today_is_refused_whatever_the_session_says(client_as):
     client = client_as("chair")
     _plan_as_of(client, "2014-12-31")  # browsing ahead does not move today
-    response = client.post(reverse("reports:create"), _data(as_of="2014-12-31"))
+    response = client.post(reverse("reports:create"), request_form_data(as_of="2014-12-31"))
     assert response.context["form"].errors["as_of"] == [
         "The as-of date cannot be in the future: today is 20 September 2014."]
     assert not Report.objects.exists()
 
 
 def test_an_issue_date_before_the_as_of_date_is_refused(client_as):
-    response = client_as("chair").post(reverse("reports:create"), _data(issued_on="2014-08-31"))
+    response = client_as("chair").post(reverse("reports:create"), request_form_data(issued_on="2014-08-31"))
     assert response.context["form"].errors["issued_on"] == [
         "The date of issue cannot be before the as-of date (1 September 2014)."]
     assert 'value="2014-08-31"' in response.content.decode() and not Report.objects.exists()
@@ -146,7 +140,7 @@ def test_symbol_suggestion_is_for_those_who_may_request(client_as):
 
 def test_a_symbol_in_use_is_refused_next_to_the_field(client_as, seed_plan, demo_users):
     _ready(seed_plan, demo_users["chair"], symbol="EMG/SOM.20/3")
-    response = client_as("chair").post(reverse("reports:create"), _data(as_of="2014-08-01"))
+    response = client_as("chair").post(reverse("reports:create"), request_form_data(as_of="2014-08-01"))
     assert response.status_code == 200
     assert response.context["form"].errors["symbol"] == [
         "EMG/SOM.20/3 is already the symbol of another report (SOM20, as of 1 September 2014). Choose another "
@@ -167,7 +161,7 @@ def test_a_revision_keeps_the_earlier_file_and_shows_rev_1(client_as, progress, 
                                                             django_capture_on_commit_callbacks):
     client = client_as("chair")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:create"), _data(agenda_item="Item 3"))
+        client.post(reverse("reports:create"), request_form_data(agenda_item="Item 3"))
     first = Report.objects.get()
     first_pdf = b"".join(client.get(reverse("reports:download", args=[first.pk, "pdf"])).streaming_content)
 
@@ -229,7 +223,7 @@ def test_a_revision_requested_twice_is_one_revision(client_as, seed_plan, demo_u
     assert Report.objects.count() == 2
 
 
-def test_a_rebuild_refreshes_the_masthead_and_keeps_the_data(report_ready, demo_users,
+def test_a_rebuild_refreshes_the_masthead_and_keeps_therequest_form_data(report_ready, demo_users,
                                                               django_capture_on_commit_callbacks):
     data_before = report_ready.snapshot["accomplishments"]
     Report.objects.filter(pk=report_ready.pk).update(agenda_item="Item 5", issued_on=datetime.date(2014, 9, 12))
@@ -259,10 +253,10 @@ def report_ready(seed_plan, demo_users):
 
 def test_a_double_request_returns_the_first(client_as):
     client = client_as("chair")
-    first = client.post(reverse("reports:create"), _data())  # compiled after commit: still queued here
+    first = client.post(reverse("reports:create"), request_form_data())  # compiled after commit: still queued here
     report = Report.objects.get()
     assert first["Location"] == reverse("reports:detail", args=[report.pk])
-    second = client.post(reverse("reports:create"), _data(), follow=True)
+    second = client.post(reverse("reports:create"), request_form_data(), follow=True)
     assert second.redirect_chain[-1][0] == reverse("reports:detail", args=[report.pk])
     assert b"Report EMG/SOM.20/3 was already requested and is queued: this is it." in second.content
     assert Report.objects.count() == 1

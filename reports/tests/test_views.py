@@ -9,20 +9,14 @@ from django.urls import reverse
 from accomplishments.models import Meeting
 from reports.models import Report
 
-from .conftest import AS_OF, set_status
+from .conftest import AS_OF, request_form_data, set_status
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _today(settings):
-    settings.EMG_TODAY = "2014-09-20"
-
-
-def _data(**overrides):
-    data = {"kind": "som", "meeting": Meeting.objects.get(code="SOM20").pk, "as_of": "2014-09-01",
-            "symbol": "EMG/SOM.20/3"}
-    return data | overrides
+def _today(replay_after_som20_cut_off):
+    """The request forms check the as-of date against the application's today."""
 
 
 def test_form_offers_sensible_defaults(client_as):
@@ -37,7 +31,7 @@ def test_form_offers_sensible_defaults(client_as):
 def test_chair_requests_a_report_and_it_becomes_ready(client_as, progress, django_capture_on_commit_callbacks):
     client = client_as("chair")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:create"), _data(), follow=True)
+        response = client.post(reverse("reports:create"), request_form_data(), follow=True)
     report = Report.objects.get()
     assert response.redirect_chain[-1][0] == reverse("reports:detail", args=[report.pk])
     assert b"Report EMG/SOM.20/3 requested." in response.content
@@ -58,7 +52,7 @@ def test_chair_requests_a_report_and_it_becomes_ready(client_as, progress, djang
     ("symbol", "EMG/SOM 20/<3>", "Use capital letters, digits, dots, slashes and dashes, e.g. EMG/SOM.20/3."),
 ])
 def test_bad_requests_are_refused_next_to_the_field_keeping_what_was_typed(client_as, field, value, message):
-    data = _data(**{field: Meeting.objects.get(code=value).pk if field == "meeting" else value})
+    data = request_form_data(**{field: Meeting.objects.get(code=value).pk if field == "meeting" else value})
     response = client_as("chair").post(reverse("reports:create"), data)
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
@@ -129,7 +123,7 @@ def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, 
 
     client = client_as("chair")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:create"), _data(as_of="2014-07-15", symbol="EMG/SOM.20/INF.1"))
+        client.post(reverse("reports:create"), request_form_data(as_of="2014-07-15", symbol="EMG/SOM.20/INF.1"))
     first = Report.objects.get()
     # Changes between the two as-of dates, recorded with history dated then (a report reads the history).
     milestone = Milestone.objects.get(activity__accomplishment__code="A", activity__number=3, label="a")
@@ -138,7 +132,7 @@ def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, 
     wmo.staff_days, wmo._history_date = 5, datetime.datetime(2014, 8, 15, 12, tzinfo=datetime.UTC)
     wmo.save()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:create"), _data())
+        client.post(reverse("reports:create"), request_form_data())
     second = Report.objects.exclude(pk=first.pk).get()
     page = client.get(reverse("reports:detail", args=[second.pk]))
     assert reverse("reports:compare", args=[second.pk]).encode() in page.content
@@ -159,9 +153,9 @@ def test_request_form_shows_cycle_completeness_and_warns_before_an_incomplete_re
     client = client_as("chair")
     page = client.get(reverse("reports:create")).content.decode()
     assert "Progress filed for SOM20: 0% complete" in page and "Incomplete:" in page
-    response = client.post(reverse("reports:create"), _data())
+    response = client.post(reverse("reports:create"), request_form_data())
     assert response.status_code == 200
     assert "Progress for SOM20 is incomplete: 0 of 22 milestones have accepted progress." in response.content.decode()
     assert Report.objects.count() == 0
-    response = client.post(reverse("reports:create"), _data(compile_incomplete="on"))
+    response = client.post(reverse("reports:create"), request_form_data(compile_incomplete="on"))
     assert response.status_code == 302 and Report.objects.count() == 1

@@ -1,0 +1,22 @@
+"""Limits every form applies to free text: long enough for real reports, short enough to render."""
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+# One narrative of 20,000 characters is about eight pages of a report; the PDF of a 1 MB one ran to 212.
+FREE_TEXT_MAX = 20_000
+
+
+def limit_free_text(form, limit: int = FREE_TEXT_MAX) -> None:
+    """Cap every multi-line text field of the form that has no cap yet, and mark it for the visible counter.
+
+    Safe to call more than once. The browser stops typing at the cap (maxlength); the server refuses longer
+    text with a form error (a client may ignore maxlength).
+    """
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or not isinstance(field.widget, forms.Textarea):
+            continue
+        if field.max_length is None:
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(field.max_length)
+        field.widget.attrs["data-counter"] = ""
