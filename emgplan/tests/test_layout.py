@@ -82,6 +82,9 @@ def test_favicon_is_linked_and_served(client_as):
     assert re.search(r'<link rel="icon" href="/static/favicon[^"]*\.svg"', html)
     r = client_as("viewer").get("/favicon.ico")
     assert r.status_code == 301 and r["Location"].startswith("/static/favicon")
+    anonymous = client_as("viewer")
+    anonymous.logout()
+    assert anonymous.get("/favicon.ico").status_code == 301  # before signing in too
     from django.contrib.staticfiles import finders
 
     assert finders.find("favicon.svg")

@@ -15,7 +15,7 @@ PROJECT_APPS = [app for app in settings.INSTALLED_APPS if "." not in app and not
 # accounts/tests/test_signin.py) and the admin (staff only); /healthz/ is public (emgplan/tests/test_health.py).
 EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_NAMES = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-                "password_reset_complete", "healthz"}
+                "password_reset_complete", "healthz", "favicon"}  # favicon: public, like the sign-in page
 
 
 def _rules():
