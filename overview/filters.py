@@ -78,7 +78,7 @@ class MilestoneFilter(PlanFilterSet):
     activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
     lead_body = df.ModelChoiceFilter(field_name="activity__lead_body", label="Lead body", queryset=LeadBody.objects,
                                      empty_label="Any lead body")
-    status = df.MultipleChoiceFilter(choices=Milestone.Status.choices, label="Status",
+    status = df.MultipleChoiceFilter(choices=Milestone.Status.choices, label="Reported status",
                                      widget=forms.CheckboxSelectMultiple)
     due_meeting = df.ModelChoiceFilter(label="Due to meeting", queryset=Meeting.objects, empty_label="Any meeting")
     due_from = df.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from", widget=DATE)

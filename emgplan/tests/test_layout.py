@@ -46,7 +46,7 @@ def test_wide_tables_scroll_in_a_labelled_focusable_region(client_as, name):
 def test_milestone_filter_groups_each_checkbox_set_under_its_legend(client_as):
     html = client_as("viewer").get(reverse("overview:milestone-list"), {"health": "nonsense"}).content.decode()
     form = html.split('class="filter-form', 1)[1].split("</form>", 1)[0]
-    assert "<legend" in form and "Derived health</legend>" in form
+    assert "Reported status</legend>" in form and "Derived health</legend>" in form
     health = re.findall(r'<input type="checkbox" name="health" value="(\w+)"[^>]*?id="([^"]+)"', form)
     assert [v for v, _ in health] == ["overdue", "due_soon", "stale", "on_track", "closed"]
     for _, input_id in health:  # every box has its own label; no box without one
