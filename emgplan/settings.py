@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "overview",
     "cycles",
+    "backups",
 ]
 
 MIDDLEWARE = [
