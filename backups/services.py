@@ -88,6 +88,25 @@ def backup_create(*, out: Path) -> dict:
     return manifest
 
 
+def backup_rotate(*, directory: Path, keep: int) -> tuple[Path, dict]:
+    """Write `emgplan-<UTC time>.tar.gz` into `directory` and delete all but the newest `keep` such archives;
+    return the new archive's path and manifest."""
+    if keep < 1:
+        raise BackupError("Keep at least one archive.")
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"Cannot create the folder {directory}: {error.strerror}.") from None
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = directory / f"emgplan-{stamp}.tar.gz"
+    manifest = backup_create(out=out)
+    # The names sort by time; only archives this function wrote match the pattern.
+    for old in sorted(directory.glob("emgplan-*Z.tar.gz"))[:-keep]:
+        old.unlink()
+    return out, manifest
+
+
 def _database_dump(*, vendor: str, path: Path) -> dict[str, int]:
     """Dump the database to `path`; return the row count of every table, as of the dump."""
     if vendor == "sqlite":

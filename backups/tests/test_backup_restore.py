@@ -1,6 +1,7 @@
 """`manage.py backup` and `manage.py restore` on PostgreSQL: a round trip into a fresh database gives every table's
 rows and every file back, a ready report downloads after a restore, and a non-empty database or a damaged archive
 is refused before anything changes."""
+import datetime
 import hashlib
 import io
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
@@ -20,6 +22,7 @@ from django.urls import reverse
 
 from activities.models import EvidenceFile, Milestone
 from activities.tests.factories import ProgressUpdateFactory
+from backups.tasks import backup_nightly
 from emgplan.plan_cache import plan_version
 from emgplan.testing import _database_url
 from reports.models import Report
@@ -232,3 +235,22 @@ def test_backup_errors_are_one_line_with_a_failing_exit(tmp_path):
     broken = _manage("restore", str(not_an_archive), database=database, media_root=tmp_path)
     assert broken.returncode != 0 and "is not a readable backup archive" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_nightly_backups_keep_the_newest_archives(media, tmp_path):
+    nightly = tmp_path / "nightly"
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 2, 30, tzinfo=datetime.UTC), tick=False) as clock:
+        for _ in range(3):
+            call_command("backup", "--dir", str(nightly), "--keep", "2", stdout=io.StringIO())
+            clock.shift(datetime.timedelta(days=1))
+        assert sorted(p.name for p in nightly.iterdir()) == ["emgplan-20261102T023000Z.tar.gz",
+                                                           "emgplan-20261103T023000Z.tar.gz"]
+        # The beat job does the same (the schedule entry exists once BACKUP_DIR is set).
+        written = backup_nightly.delay(str(nightly), keep=1).get()
+    assert sorted(nightly.iterdir()) == [Path(written)] and written.endswith("emgplan-20261104T023000Z.tar.gz")
+    schedule = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+                               "print(settings.CELERY_BEAT_SCHEDULE['backups-nightly'])"],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "emgplan.settings", "BACKUP_DIR": "/var/backups/emgplan"})
+    assert "backups.tasks.backup_nightly" in schedule.stdout and "/var/backups/emgplan" in schedule.stdout

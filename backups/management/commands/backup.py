@@ -3,19 +3,24 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from backups.services import BackupError, backup_create
+from backups.services import BackupError, backup_create, backup_rotate
 
 
 class Command(BaseCommand):
     help = "Write one archive (tar.gz) with the database, every file under MEDIA_ROOT and a manifest of checksums."
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", required=True, type=Path,
-                            help="the archive to write, e.g. emgplan-2026-11-28.tar.gz")
+        where = parser.add_mutually_exclusive_group(required=True)
+        where.add_argument("--out", type=Path, help="the archive to write, e.g. emgplan-2026-11-28.tar.gz")
+        where.add_argument("--dir", type=Path, help="write emgplan-<UTC time>.tar.gz in this folder, keeping --keep")
+        parser.add_argument("--keep", type=int, default=14, help="with --dir: how many archives to keep (14)")
 
-    def handle(self, *args, out, **options):
+    def handle(self, *args, out, dir, keep, **options):
         try:
-            manifest = backup_create(out=out)
+            if dir is not None:
+                out, manifest = backup_rotate(directory=dir, keep=keep)
+            else:
+                manifest = backup_create(out=out)
         except BackupError as error:
             raise CommandError(str(error)) from None
         except DatabaseError as error:
