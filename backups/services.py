@@ -11,6 +11,7 @@ leave reports "Ready" whose downloads are gone: the two always travel together h
 """
 import datetime
 import hashlib
+import io
 import json
 import os
 import platform
@@ -78,7 +79,7 @@ def backup_create(*, out: Path) -> dict:
                 data = json.dumps(manifest, indent=2, sort_keys=True).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mtime, info.mode = len(data), int(datetime.datetime.now().timestamp()), 0o644
-                tar.addfile(info, _BytesReader(data))
+                tar.addfile(info, io.BytesIO(data))
         os.replace(partial.name, out)
     except OSError as error:
         raise BackupError(f"Cannot write the archive {out}: {error.strerror or error}.") from None
@@ -155,16 +156,6 @@ class _HashingReader:
         data = self.handle.read(size)
         self.digest.update(data)
         return data
-
-
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self.data, self.offset = data, 0
-
-    def read(self, size=-1):
-        end = len(self.data) if size is None or size < 0 else self.offset + size
-        chunk, self.offset = self.data[self.offset:end], min(end, len(self.data))
-        return chunk
 
 
 # --------------------------------------------------------------------------------------------- restore
