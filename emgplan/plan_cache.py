@@ -43,6 +43,15 @@ def version_bump() -> None:
         PlanVersion.objects.get_or_create(pk=VERSION_PK, defaults={"number": 1})
 
 
+def version_move_past(number: int) -> None:
+    """Set the version above both `number` and its current value (after the whole database was replaced, e.g. by
+    a restore: no fragment cached under a version the old database reached may show again)."""
+    from accomplishments.models import PlanVersion
+
+    current = plan_version()
+    PlanVersion.objects.update_or_create(pk=VERSION_PK, defaults={"number": max(number, current) + 1})
+
+
 def after_commit(func) -> None:
     """Run func once the current transaction commits, once per transaction (at once outside a transaction).
 

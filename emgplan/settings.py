@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "overview",
     "cycles",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -287,3 +288,10 @@ REPORTS_PING_CACHE = env.int("REPORTS_PING_CACHE", default=10)
 # Tests only: seconds a compile waits once running, so a test can kill its worker mid-job.
 REPORTS_TEST_COMPILE_DELAY = env.float("REPORTS_TEST_COMPILE_DELAY", default=0.0)
 CELERY_BEAT_SCHEDULE["reports-sweep-stuck"] = {"task": "reports.tasks.sweep_stuck_reports", "schedule": 300.0}
+# Nightly backup by beat, when BACKUP_DIR is set (cron running `manage.py backup --dir` does the same).
+if env("BACKUP_DIR", default=""):
+    CELERY_BEAT_SCHEDULE["backups-nightly"] = {
+        "task": "backups.tasks.backup_nightly",
+        "schedule": crontab(hour=env.int("BACKUP_HOUR", default=2), minute=30),
+        "kwargs": {"directory": env("BACKUP_DIR"), "keep": env.int("BACKUP_KEEP", default=14)},
+    }

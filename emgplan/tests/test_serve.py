@@ -1,5 +1,6 @@
 """The production start (deploy/serve: migrate, collectstatic, gunicorn + Celery worker + beat from the
-Procfile under honcho) answers /healthz/ with 200, logs JSON lines with request ids, and stops cleanly."""
+Procfile under honcho) answers /healthz/ with 200, compiles a requested report in its worker, logs JSON lines
+with request ids, and stops cleanly."""
 import json
 import os
 import signal
@@ -10,11 +11,15 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.conf import settings
+from django.urls import reverse
 
-from emgplan.testing import _broker_url, _database_url, wait_for, worker_requirements
+from emgplan.testing import _broker_url, _database_url, _reset_connections, wait_for, worker_requirements
+from reports.models import Report
+from reports.tests.conftest import request_form_data
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db]
+# Transactional: the stack's worker must see the committed seed plan and report request.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("seed_restored_after")]
 
 
 def _free_port():
@@ -39,7 +44,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_production_stack_starts_answers_health_and_stops_cleanly(tmp_path):
+@pytest.fixture
+def queue_on_broker():
+    """This process queues jobs on the stack's broker (not eagerly in-process) while the test runs."""
+    from emgplan.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=_broker_url(os.environ["EMG_TEST_BROKER_URL"]))
+    _reset_connections()
+    yield
+    app.conf.update(saved)
+    _reset_connections()
+
+
+def test_production_stack_starts_answers_health_and_stops_cleanly(tmp_path, client_as, settings, request):
     worker_requirements()
     started = time.monotonic()
     port = _free_port()
@@ -68,6 +86,20 @@ def test_production_stack_starts_answers_health_and_stops_cleanly(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as redirect:
             opener.open(f"http://127.0.0.1:{port}/", timeout=5)
         assert redirect.value.code == 301 and redirect.value.headers["Location"].startswith("https://")
+        # A report requested on the page is compiled by the stack's worker into the stack's MEDIA_ROOT.
+        settings.EMG_TODAY = "2014-09-20"
+        request.getfixturevalue("queue_on_broker")
+        response = client_as("chair").post(reverse("reports:create"), request_form_data())
+        report = Report.objects.get()
+        assert response.status_code == 302
+
+        def compiled():
+            report.refresh_from_db()
+            return report.state in (Report.State.READY, Report.State.FAILED)
+
+        assert wait_for(compiled, 60), f"still {report.state}:\n{log.read_text()[-3000:]}"
+        assert report.state == Report.State.READY, report.failure_reason
+        assert len(list((tmp_path / "media" / "reports" / str(report.uuid)).iterdir())) == 3
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -88,4 +120,5 @@ def test_production_stack_starts_answers_health_and_stops_cleanly(tmp_path):
     assert process.returncode in (0, -signal.SIGTERM, 128 + signal.SIGTERM), text[-2000:]
     for name in ("web.1", "worker.1", "beat.1"):
         assert f"{name} stopped" in text, text[-2000:]
+    assert "Task reports.tasks.compile_report[" in text and "succeeded" in text  # the stack's worker ran it
     assert time.monotonic() - started < 60
