@@ -21,13 +21,35 @@ BY_ROLE = {
     "secretariat": ["/review/", "/reports/", "/reports/new/", "/users/", "/my-contributions/", "/activities/new/"],
     "biodiversity-lead": ["/my-work/", "/reports/"],
     "unido-focal": ["/my-contributions/", "/contributions/new/"],
+    "chair": ["/reports/", "/reports/new/"],
     "viewer": [],
 }
 # Detail pages, found by following the first matching link from a list the role sees.
 DETAILS = [("/", r"^/activities/\d+/$"), ("/", r"^/milestones/\d+/$"),
            ("/review/", r"^/progress/\d+/$"), ("/my-work/", r"^/progress/\d+/$"),
            ("/review/", r"^/progress/\d+/accept/$"), ("/review/", r"^/progress/\d+/return/$"),
-           ("/cycles/", r"^/cycles/\d+/$"), ("/my-contributions/", r"^/contributions/\d+/$")]
+           ("/cycles/", r"^/cycles/\d+/$"), ("/my-contributions/", r"^/contributions/\d+/$"),
+           ("/reports/", r"^/reports/\d+/$")]
+
+
+def _cycle_and_report(settings):
+    """A reporting cycle and a compiled report, so that their pages are walked too."""
+    import datetime
+
+    from django.contrib.auth.models import User
+
+    from accomplishments.models import Meeting, WorkPlan
+    from cycles.services import cycle_open
+    from reports.services import report_request
+
+    settings.EMG_TODAY = "2014-09-10"
+    plan, som20, secretariat = WorkPlan.objects.get(), Meeting.objects.get(code="SOM20"), User.objects.get(
+        username="secretariat")
+    cycle_open(work_plan=plan, meeting=som20, period_start=datetime.date(2014, 7, 1),
+               cut_off=datetime.date(2014, 9, 12), review_deadline=datetime.date(2014, 9, 19), by=secretariat)
+    report_request(by=User.objects.get(username="chair"), plan=plan, kind="som", meeting=som20,
+                   as_of=datetime.date(2014, 9, 1), symbol="EMG/SOM.20/3", issued_on=datetime.date(2014, 9, 10),
+                   suggested_actions="The senior officials may wish to take note of the progress made.")
 
 
 def _links(page, pattern):
@@ -49,8 +71,9 @@ def _check(page, url, label):
 
 
 @pytest.mark.parametrize("role", list(BY_ROLE))
-def test_every_page_fits_and_has_no_axe_violation(browser, site, role):
+def test_every_page_fits_and_has_no_axe_violation(browser, site, role, settings):
     demo_progress_create()
+    _cycle_and_report(settings)
     shots = ARTIFACTS / "a11y"
     shots.mkdir(parents=True, exist_ok=True)
     problems, visited = [], 0

@@ -48,3 +48,12 @@ def connect_signals() -> None:
     from simple_history.signals import pre_create_historical_record
 
     pre_create_historical_record.connect(_stamp_history, dispatch_uid="emg-clock-history-date")
+
+
+def on_app_clock(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A moment the machinery recorded on the real clock (a job's start, say), as the application tells
+    time: in a replay everything happens on the configured date, at its real time of day."""
+    if moment is None or not settings.EMG_TODAY:
+        return moment
+    day = configured_today()
+    return timezone.localtime(moment).replace(year=day.year, month=day.month, day=day.day)

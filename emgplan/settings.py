@@ -91,7 +91,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "emgplan.context_processors.site",
             ],
-            "libraries": {"navigation": "emgplan.templatetags.navigation"},
+            "libraries": {"navigation": "emgplan.templatetags.navigation",
+                          "app_clock": "emgplan.templatetags.app_clock"},
         },
     },
 ]

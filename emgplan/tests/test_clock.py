@@ -92,3 +92,23 @@ def test_a_replayed_review_shows_only_replayed_dates_on_every_page(settings, cli
     assert "was accepted" in notices and "10 Sep 2014" in notices and real_year not in _years_shown(notices)
     lead.post(reverse("accounts:notice-read-all"))
     assert {n.read_at.date() for n in update.author.notices.all()} == {datetime.date(2014, 9, 10)}
+
+
+def test_a_report_page_tells_the_jobs_times_on_the_replayed_day(settings, client_as, seed_plan):
+    """The job's own times stay real (dead-worker detection compares them), but are shown on the app's clock."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from accomplishments.models import Meeting, WorkPlan
+    from reports.services import report_request
+
+    settings.EMG_TODAY = "2014-09-10"
+    chair = client_as("chair")
+    report = report_request(by=User.objects.get(username="chair"), plan=WorkPlan.objects.get(), kind="som",
+                            meeting=Meeting.objects.get(code="SOM20"), as_of=datetime.date(2014, 9, 1),
+                            symbol="EMG/SOM.20/3", issued_on=datetime.date(2014, 9, 10))
+    assert report.requested_at.year == timezone.now().year  # recorded on the real clock
+    for url in (reverse("reports:detail", args=[report.pk]), reverse("reports:list")):
+        page = chair.get(url).content.decode()
+        assert "10 Sep 2014" in page, url
+        assert f" {timezone.now().year} " not in page.replace("\n", " "), url
