@@ -7,8 +7,7 @@ in the later report and not in the earlier"; contributions are summed from their
 from collections import defaultdict
 from decimal import Decimal
 
-STATE_LABELS = {"pledged": "Pledged", "budgeted": "Budgeted", "programmed": "Programmed",
-                "reported": "Reported (delivered)"}
+from .vocabulary import STATE_LABELS
 
 
 def _flat_milestones(snapshot: dict):

@@ -23,11 +23,10 @@ from activities.models import Activity, Contribution, Milestone, ProgressUpdate
 from emgplan.clock import configured_today
 
 from .models import Report
+from .vocabulary import STATE_LABELS
 
 SNAPSHOT_VERSION = 2
 STATUS_LABELS = dict(Milestone.Status.choices)
-STATE_LABELS = {"pledged": "Pledged", "budgeted": "Budgeted", "programmed": "Programmed",
-                "reported": "Reported (delivered)"}
 DELIVERED = Contribution.State.REPORTED
 
 

@@ -23,16 +23,13 @@ from emgplan.roles import SECRETARIAT
 from .models import FORMATS, Report
 from .renderers import renderer_for
 from .selectors import report_snapshot
+from .vocabulary import KIND_LINES
 
 logger = logging.getLogger(__name__)
 
 
 DEAD_WORKER = "The report worker stopped while compiling. Try again."
 NO_WORKER = "No report worker is running: the secretariat has been told."
-KIND_LINES = {
-    Report.Kind.SOM: "Note by the secretariat",
-    Report.Kind.UNEA: "Report by the Chair of the Environment Management Group",
-}
 
 
 class TransientError(Exception):

@@ -11,12 +11,10 @@ import re
 import unicodedata
 from decimal import Decimal
 
-STATUSES = [("not_started", "Not started"), ("on_track", "On track"), ("at_risk", "At risk"),
-            ("delayed", "Delayed"), ("completed", "Completed"), ("cancelled", "Cancelled")]
-CONTRIBUTION_STATES = [("pledged", "Pledged"), ("budgeted", "Budgeted"), ("programmed", "Programmed"),
-                       ("reported", "Reported (delivered)")]
-KIND_LINES = {"som": "Note by the secretariat",
-              "unea": "Report by the Chair of the Environment Management Group"}
+from activities.status import OPEN_STATUSES
+
+from ..vocabulary import CONTRIBUTION_STATES, KIND_LINES, STATUSES
+
 ORG = "Environment Management Group"
 AUTHOR = "EMG secretariat"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
@@ -295,7 +293,7 @@ def introduction(snapshot) -> list[str]:
 
 def next_steps(snapshot) -> list[str]:
     open_count = sum(1 for _, m in flat_milestones(snapshot)
-                     if m["status"] in ("not_started", "on_track", "at_risk", "delayed"))
+                     if m["status"] in OPEN_STATUSES)
     nxt = snapshot["next_meeting"]
     toward = f"the {nxt['name']} ({nxt['dates']})" if nxt else "the next Senior Officials' Meeting"
     steps = [
