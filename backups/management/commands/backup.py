@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.core.management.base import BaseCommand
 
-from backups.services import BackupError, backup_create, backup_rotate
+from backups.services import backup_create, backup_rotate
+
+from ._errors import media_files, one_line_errors
 
 
 class Command(BaseCommand):
@@ -16,16 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--keep", type=int, default=14, help="with --dir: how many archives to keep (14)")
 
     def handle(self, *args, out, dir, keep, **options):
-        try:
+        with one_line_errors():
             if dir is not None:
                 out, manifest = backup_rotate(directory=dir, keep=keep)
             else:
                 manifest = backup_create(out=out)
-        except BackupError as error:
-            raise CommandError(str(error)) from None
-        except DatabaseError as error:
-            raise CommandError(f"Database error: {str(error).strip().splitlines()[-1]}") from None
-        media = [f for f in manifest["files"] if f["path"].startswith("media/")]
+        media = media_files(manifest)
         self.stdout.write(
             f"Backup written to {out}: {manifest['database']['vendor']} database, "
             f"{sum(manifest['row_counts'].values())} rows in {len(manifest['row_counts'])} tables, "

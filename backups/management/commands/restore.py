@@ -1,9 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.core.management.base import BaseCommand
 
-from backups.services import BackupError, backup_restore
+from backups.services import backup_restore
+
+from ._errors import media_files, one_line_errors
 
 
 class Command(BaseCommand):
@@ -17,13 +18,9 @@ class Command(BaseCommand):
                             help="replace a database that already holds users or plan data")
 
     def handle(self, *args, archive, force, **options):
-        try:
+        with one_line_errors():
             manifest = backup_restore(archive=archive, force=force)
-        except BackupError as error:
-            raise CommandError(str(error)) from None
-        except DatabaseError as error:
-            raise CommandError(f"Database error: {str(error).strip().splitlines()[-1]}") from None
-        media = [f for f in manifest["files"] if f["path"].startswith("media/")]
+        media = media_files(manifest)
         self.stdout.write(
             f"Restored the backup of {manifest['created_at']}: {sum(manifest['row_counts'].values())} rows "
             f"in {len(manifest['row_counts'])} tables and {len(media)} files, all checksums and row counts verified.")
