@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan
-from accomplishments.services import workplan_load
 from emgplan import roles
 from emgplan.plan_cache import plan_changed
+from workplans.loading import workplan_load
 
 from .models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 

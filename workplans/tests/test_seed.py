@@ -1,16 +1,16 @@
 """The 2014–2015 plan loads from its transcription exactly as the seed document has it."""
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan
 from activities.models import Activity, LeadBody, Milestone
+from workplans.loading import SEED_FILE
 
 pytestmark = pytest.mark.django_db
 
-SEED_TEXT = (Path(__file__).resolve().parents[1] / "data" / "EMG-SOM19-03-Rev1-workplan-2014-2015.txt").read_text()
+SEED_TEXT = (SEED_FILE.parent / "EMG-SOM19-03-Rev1-workplan-2014-2015.txt").read_text()
 
 
 def _plain(text):

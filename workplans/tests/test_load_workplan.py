@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accomplishments.models import Meeting, WorkPlan
-from accomplishments.services import SEED_FILE
 from activities.models import Milestone
 from activities.services import milestone_set_status, plan_item_move, record_update
+from workplans.loading import SEED_FILE
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accomplishments.services import SEED_FILE, WorkPlanFileError, workplan_load
+from workplans.loading import SEED_FILE, WorkPlanFileError, workplan_load
 
 
 class Command(BaseCommand):

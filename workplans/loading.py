@@ -1,4 +1,4 @@
-"""Writes to the frame of the plan: loading a work plan from its YAML transcription.
+"""Loading a work plan from its YAML transcription.
 
 The file never overwrites the database. A plan that is not there yet is created; a plan that is
 there is compared with the file and left as it is. `workplan_load(update=True)` takes from the file
@@ -15,9 +15,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
 from activities.models import Activity, LeadBody, Milestone
-
-from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "workplan-2014-2015.yaml"
 
