@@ -98,7 +98,7 @@ def _admin(url: str):
 def template_name() -> str:
     """A migrated database with the seed plan and demo users, named after what it was built from."""
     digest = hashlib.sha256()
-    sources = sorted(ROOT.glob("*/migrations/*.py")) + sorted((ROOT / "accomplishments" / "data").rglob("*.*"))
+    sources = sorted(ROOT.glob("*/migrations/*.py")) + sorted((ROOT / "workplans" / "data").rglob("*.*"))
     for path in [*sources, ROOT / "accomplishments" / "demo.py", ROOT / "requirements.txt"]:
         digest.update(path.read_bytes())
     return f"emgplan_bench_tpl_{digest.hexdigest()[:12]}"

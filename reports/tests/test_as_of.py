@@ -21,7 +21,7 @@ from reports.selectors import report_snapshot
 pytestmark = pytest.mark.django_db
 
 MARCH, SEPTEMBER, DECEMBER = datetime.date(2014, 3, 1), datetime.date(2014, 9, 1), datetime.date(2014, 12, 31)
-SEED = Path(__file__).resolve().parents[2] / "accomplishments" / "data" / "workplan-2014-2015.yaml"
+SEED = Path(__file__).resolve().parents[2] / "workplans" / "data" / "workplan-2014-2015.yaml"
 Q1_MAPPING = "The online mapping tool now lists the contributions of twelve agencies"
 
 

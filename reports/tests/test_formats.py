@@ -45,7 +45,7 @@ STATES = {  # member, activity, state, staff days, USD
     "programmed": ("WMO", "C.1", Decimal("4"), None),
     "reported": ("UNEP", "D.1", Decimal("100"), Decimal("15000")),
 }
-YAML = Path(settings.BASE_DIR) / "accomplishments" / "data" / "workplan-2014-2015.yaml"
+YAML = Path(settings.BASE_DIR) / "workplans" / "data" / "workplan-2014-2015.yaml"
 RENDERS = os.environ.get("EMG_RENDERS_DIR")  # set to keep the rendered files and page images for a look
 
 
