@@ -19,7 +19,7 @@ from emgplan import clock
 from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
 
-from . import services
+from . import services, work_sources
 from .forms import (
     ActivityEditForm,
     ActivityForm,
@@ -628,6 +628,11 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, 
                                 "milestone__activity__accomplishment")  # a milestone's name is its activity's code
                 .prefetch_related("files").order_by("submitted_at", "pk"))
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["other_work"] = [(source.name, source.review_queue()) for source in work_sources.sources()]
+        return ctx
+
 
 class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
     """A lead's milestones (those of the activities their bodies lead) and their own updates."""
@@ -650,6 +655,7 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, Templ
                              .select_related("activity__accomplishment", "milestone__parent",
                                              "milestone__activity__accomplishment")[:50])
         ctx["bodies"] = LeadBody.objects.filter(leads=user)
+        ctx["other_work"] = [(source.name, source.my_work(user)) for source in work_sources.sources()]
         return ctx
 
 

@@ -61,11 +61,15 @@ class DecisionForm(_Crispy, forms.ModelForm):
 class ActionDraftForm(forms.Form):
     """One suggested action, as the secretariat edits it into the action the meeting approved."""
 
-    keep = forms.BooleanField(label="Record this action", required=False, initial=True)
-    reference = forms.CharField(max_length=120)
-    text = forms.CharField(label="Approved wording", widget=forms.Textarea(attrs={"rows": 3}))
-    lead_body = forms.ModelChoiceField(LeadBody.objects.all(), label="Lead body", required=False)
-    due_meeting = forms.ModelChoiceField(Meeting.objects.all(), label="Due meeting", required=False)
+    keep = forms.BooleanField(label="Record this action", required=False, initial=True,
+                              widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    reference = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
+    text = forms.CharField(label="Approved wording",
+                           widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    lead_body = forms.ModelChoiceField(LeadBody.objects.all(), label="Lead body", required=False,
+                                       widget=forms.Select(attrs={"class": "form-select"}))
+    due_meeting = forms.ModelChoiceField(Meeting.objects.all(), label="Due meeting", required=False,
+                                         widget=forms.Select(attrs={"class": "form-select"}))
 
     def clean(self):
         data = super().clean()
@@ -107,9 +111,15 @@ class ReturnForm(forms.Form):
                              error_messages={"required": "Say why the update is returned."})
 
 
+SELECT = {"class": "form-select form-select-sm"}
+
+
 class DecisionFilterForm(forms.Form):
-    body = forms.ChoiceField(choices=[("", "Any body"), *Decision.Body.choices], required=False)
-    meeting = forms.ModelChoiceField(Meeting.objects.all(), required=False, empty_label="Any meeting")
+    body = forms.ChoiceField(choices=[("", "Any body"), *Decision.Body.choices], required=False,
+                             widget=forms.Select(attrs=SELECT))
+    meeting = forms.ModelChoiceField(Meeting.objects.all(), required=False, empty_label="Any meeting",
+                                     widget=forms.Select(attrs=SELECT))
     status = forms.ChoiceField(choices=[("", "Any status"), *Decision.Status.choices], required=False,
-                               label="Status (actions)")
-    kind = forms.ChoiceField(choices=[("", "Decisions and actions"), *Decision.Kind.choices], required=False)
+                               label="Status (actions)", widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(choices=[("", "Decisions and actions"), *Decision.Kind.choices], required=False,
+                             widget=forms.Select(attrs=SELECT))

@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.selectors import workplan_current
+from activities import work_sources
 from emgplan import clock
 from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, fragment_key, query_digest
 
@@ -69,6 +70,8 @@ class DashboardView(CachedOverviewMixin, OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         plan, today = self.plan, self.today
+        # Outside the cached part of the page: lines other apps add (e.g. "SOM20 actions: 5 open, 2 done").
+        ctx["work_lines"] = [line for source in work_sources.sources() for line in source.dashboard()]
         if plan is None:
             return ctx
         year = _year(self.request, plan)

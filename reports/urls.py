@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<int:pk>/compare/", views.ReportCompareView.as_view(), name="compare"),
     path("reports/<int:pk>/compare/docx/", views.ReportCompareDocxView.as_view(), name="compare-docx"),
     path("reports/<int:pk>/revise/", views.ReportRevisionView.as_view(), name="revise"),
+    path("reports/<int:pk>/decisions/", views.ReportDecisionsView.as_view(), name="decisions"),
     path("reports/<int:pk>/retry/", views.ReportRetryView.as_view(), name="retry"),
     path("reports/<int:pk>/download/<str:fmt>/", views.ReportDownloadView.as_view(), name="download"),
 ]

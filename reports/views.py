@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
@@ -15,6 +16,9 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_current
 from cycles.selectors import cycle_completeness, cycle_for_meeting
+from decisions.forms import ActionDraftFormSet
+from decisions.models import Decision
+from decisions.services import decisions_record_from_report
 from emgplan import clock
 from emgplan.views import WriteRetryMixin
 
@@ -318,3 +322,56 @@ class ReportDownloadView(ReportAccessMixin, View):
             raise Http404("The file is missing; compile the report again.")
         filename = field.name.rsplit("/", 1)[-1]
         return FileResponse(field.open("rb"), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+
+
+class ReportDecisionsView(ReportAccessMixin, View):
+    """After a SOM: the report's suggested actions become the actions the meeting approved, in one step.
+
+    GET shows each suggested action as a draft (nothing is saved); the secretariat edits the approved wording,
+    names the lead body and the due meeting, leaves out what the meeting did not approve and confirms: the
+    confirmed actions are recorded together, or none if one is wrong.
+    """
+
+    permission_required = "decisions.manage_decisions"
+    template_name = "reports/report_decisions.html"
+
+    def get_permission_object(self):
+        return None
+
+    def _report(self):
+        report = get_object_or_404(Report.objects.select_related("meeting"), pk=self.kwargs["pk"], kind=Report.Kind.SOM)
+        self.actions = services.suggested_actions_split(report.suggested_actions)
+        if not self.actions:
+            raise Http404("This report suggests no action.")
+        return report
+
+    def _render(self, report, formset):
+        from django.shortcuts import render
+
+        recorded = Decision.objects.filter(source=report.symbol_display).order_by("order")
+        return render(self.request, self.template_name,
+                      {"report": report, "formset": formset, "recorded": recorded})
+
+    def get(self, request, pk):
+        report = self._report()
+        due = Meeting.objects.filter(start_date__gt=report.meeting.end_date, code__istartswith="SOM") \
+            .order_by("start_date").first()
+        initial = [{"keep": True, "reference": f"{report.meeting.code} action {n}", "text": text,
+                    "due_meeting": due} for n, text in enumerate(self.actions, start=1)]
+        return self._render(report, ActionDraftFormSet(initial=initial))
+
+    def post(self, request, pk):
+        report = self._report()
+        formset = ActionDraftFormSet(request.POST)
+        if formset.is_valid():
+            kept = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("keep")]
+            try:
+                made = decisions_record_from_report(actions=kept, meeting=report.meeting,
+                                                    source=report.symbol_display, by=request.user)
+            except ValidationError as exc:
+                formset._non_form_errors = formset.error_class(exc.messages)
+            else:
+                messages.success(request, f"{len(made)} action{'s' if len(made) != 1 else ''} of "
+                                          f"{report.meeting.code} recorded.")
+                return redirect(f"{reverse('decisions:decision-list')}?meeting={report.meeting.pk}&kind=action")
+        return self._render(report, formset)

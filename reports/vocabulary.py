@@ -1,6 +1,7 @@
 """The words a report uses for statuses, contribution states and its kind line: one place for the snapshot,
 the renderers, compare and the request's masthead, taken from the models' own choices."""
 from activities.models import Contribution, Milestone
+from decisions.models import Decision
 
 from .models import Report
 
@@ -13,3 +14,4 @@ KIND_LINES = {
     Report.Kind.SOM: "Note by the secretariat",
     Report.Kind.UNEA: "Report by the Chair of the Environment Management Group",
 }
+ACTION_STATUSES = list(Decision.Status.choices)

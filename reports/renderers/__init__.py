@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from activities.status import OPEN_STATUSES
 
-from ..vocabulary import CONTRIBUTION_STATES, KIND_LINES, STATUSES
+from ..vocabulary import ACTION_STATUSES, CONTRIBUTION_STATES, KIND_LINES, STATUSES
 
 ORG = "Environment Management Group"
 AUTHOR = "EMG secretariat"
@@ -374,6 +374,12 @@ def outline(s) -> list[dict]:
     sections = ["Introduction", "Accomplishments" if unea else "Progress by expected accomplishment"]
     sections += ["Completed milestones", "Key outputs", "In-kind contributions"] if unea else [
         "In-kind contributions", "Milestones overdue or at risk", "Next steps"]
+    followup = s.get("followup")
+    followup_title = f"Follow-up to the actions of {followup['meeting']}" if followup else None
+    if followup:
+        sections.insert(sections.index("Next steps"), followup_title)
+    if unea:
+        sections.append("Decisions of the EMG in the period")
     if meta["suggested_actions"]:
         sections.append("Suggested action by the senior officials")
     number = {name: f"{ROMAN[i]}. {name}" for i, name in enumerate(sections)}
@@ -435,9 +441,23 @@ def outline(s) -> list[dict]:
                     [13, 53, 18, 16])
         else:
             b.para(f"No milestone is overdue or at risk as of {as_of}.")
+        if followup:
+            _followup(b, s, followup, number[followup_title])
         b.heading(1, number["Next steps"], "next")
         for text in next_steps(s):
             b.para(text)
+
+    if unea:
+        b.heading(1, number["Decisions of the EMG in the period"], "decisions")
+        rows = s.get("emg_decisions") or []
+        if rows:
+            b.para(f"The senior officials of the EMG took {_plural(len(rows), 'decision')} and action"
+                   f"{'s' if len(rows) != 1 else ''} in the period, as recorded on {as_of}:")
+            b.table(["Reference", "Text", "Lead", "Status"],
+                    [[r["reference"], r["text"], r.get("lead_body") or "—", r.get("status_display") or "—"]
+                     for r in rows], [18, 52, 16, 14])
+        else:
+            b.para(f"No decision of the EMG's senior officials was recorded for the period by {as_of}.")
 
     if meta["suggested_actions"]:
         b.heading(1, number["Suggested action by the senior officials"], "action")
@@ -459,6 +479,26 @@ def outline(s) -> list[dict]:
     else:
         b.para(f"No contribution was recorded by {as_of}.", numbered=False)
     return b.blocks
+
+
+def _followup(b, s, followup, heading):
+    """Each action of the previous SOM: its lead, its status as of the report's date and the progress accepted."""
+    as_of = fmt_date(s["as_of"])
+    rows = followup["rows"]
+    counts = ", ".join(f"{n} {label.lower()}" for code, label in ACTION_STATUSES if (n := followup["counts"].get(code)))
+    b.heading(1, heading, "followup")
+    b.para(f"The senior officials at {followup['meeting']} approved {_plural(len(rows), 'action')}. As of {as_of}: "
+           f"{counts}.")
+    b.table(["Action", "Text", "Lead", "Status"],
+            [[r["reference"], r["text"], r.get("lead_body") or "—", r["status_display"]] for r in rows],
+            [16, 54, 16, 14], cls="followup")
+    for r in rows:
+        for u in r["progress"]:
+            b.para(f"{r['reference']}: progress reported by {u['author']} and accepted on "
+                   f"{fmt_date(u['accepted_on'])} ({u['reported_status_display'].lower()}):", numbered=False,
+                   cls="progress-head", indent=1)
+            for block in narrative_blocks(u["narrative"]):
+                b.blocks.append(block | {"cls": "narrative", "indent": 1, "num": None})
 
 
 def _contributions(b, s, heading):

@@ -183,6 +183,12 @@ def render(snapshot) -> bytes:
         ("By state", "Contributions by state; only “Reported (delivered)” is delivered"),
         ("Status by accomplishment", "Milestones by status per expected accomplishment"),
     ]
+    followup = snapshot.get("followup")
+    if followup:
+        sheets.append(("Follow-up", f"The actions of {followup['meeting']}: lead, status as of "
+                                    f"{fmt_date(meta['as_of'])} and the progress accepted by then"))
+    if snapshot.get("emg_decisions"):
+        sheets.append(("EMG decisions", "The decisions and actions of the EMG's senior officials in the period"))
     _cover(wb, meta, snapshot, sheets)
 
     _sheet(wb, meta, "Milestones", [
@@ -247,6 +253,21 @@ def render(snapshot) -> bytes:
     ], [
         (r["code"], r["category"], *[r["counts"].get(code, 0) for code, _ in codes], r["total"]) for r in rows
     ], totals=[("Total", None, *[totals.get(code, 0) for code, _ in codes], totals.get("total", 0))])
+    if followup:
+        _sheet(wb, meta, "Follow-up", [
+            ("Action", 16, None), ("Text", 60, None), ("Lead", 24, None), ("Due", 10, None),
+            (f"Status as of {fmt_date(meta['as_of'])}", 14, None), ("Accepted progress", 70, None),
+        ], [
+            (r["reference"], r["text"], r.get("lead_body"), r.get("due_meeting"), r["status_display"],
+             "\n\n".join(f"{u['accepted_on']} ({u['author']}): {u['narrative']}" for u in r["progress"]) or None)
+            for r in followup["rows"]
+        ])
+    if snapshot.get("emg_decisions"):
+        _sheet(wb, meta, "EMG decisions", [
+            ("Reference", 20, None), ("Meeting", 10, None), ("Text", 70, None), ("Lead", 24, None),
+            ("Status", 12, None),
+        ], [(r["reference"], r.get("meeting"), r["text"], r.get("lead_body"), r.get("status_display") or None)
+            for r in snapshot["emg_decisions"]])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

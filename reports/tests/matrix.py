@@ -75,3 +75,20 @@ RULES = [
     Rule("reports:retry", set(), args=lambda s: [_report(s, "failed").pk],
          expect={role: 405 for role in REQUESTERS}, note="GET"),
 ]
+
+
+def _with_actions(scope):
+    from accomplishments.models import Meeting, WorkPlan
+    from reports.models import Report
+
+    return scope._once(("report", "actions"), lambda: Report.objects.create(
+        work_plan=WorkPlan.objects.get(symbol="EMG/SOM.19/03/Rev.1"), kind="som",
+        meeting=Meeting.objects.get(code="SOM20"), as_of=datetime.date(2014, 9, 1), symbol="EMG/SOM.20/4",
+        issued_on=datetime.date(2014, 9, 1), state="ready", suggested_actions="Take note.\n\nRequest a study."))
+
+
+RULES += [
+    # Turning a SOM report's suggested actions into the actions the meeting approved: the secretariat.
+    Rule("reports:decisions", {"secretariat"}, args=lambda s: [_with_actions(s).pk]),
+    Rule("reports:decisions", {"secretariat"}, method="POST", args=lambda s: [_with_actions(s).pk]),
+]
