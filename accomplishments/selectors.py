@@ -1,7 +1,7 @@
 """Reads of the plan that pages and reports share."""
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Subquery
+from django.db.models import Case, Count, Prefetch, Subquery, When
 
 from activities.models import Activity, Milestone
 from emgplan.plan_cache import VERSION_PK
@@ -9,10 +9,30 @@ from emgplan.plan_cache import VERSION_PK
 from .models import ExpectedAccomplishment, PlanVersion, WorkPlan
 
 
-def workplan_current() -> WorkPlan | None:
-    """The plan people work on: the latest by period, with the plan version its pages are cached under."""
+def _with_version():
     version = PlanVersion.objects.filter(pk=VERSION_PK).values("number")[:1]
-    return WorkPlan.objects.annotate(cache_version=Subquery(version)).order_by("-first_year", "-id").first()
+    return WorkPlan.objects.annotate(cache_version=Subquery(version))
+
+
+def workplan_current() -> WorkPlan | None:
+    """The plan people work on (status current), with the plan version its pages are cached under.
+
+    Without a current plan (a fresh database holding only drafts), the latest by period, so pages still show one.
+    """
+    plans = list(_with_version().order_by(
+        Case(When(status=WorkPlan.Status.CURRENT, then=0), default=1), "-first_year", "-id")[:1])
+    return plans[0] if plans else None
+
+
+def workplan_for_code(code: str) -> WorkPlan | None:
+    """The plan whose pages live under /plans/<code>/, or None."""
+    return _with_version().filter(code=code).first()
+
+
+def workplans_all() -> list[WorkPlan]:
+    """Every plan, the current one first, then drafts, then past and closed ones, latest first (one query)."""
+    rank = Case(When(status=WorkPlan.Status.CURRENT, then=0), When(status=WorkPlan.Status.DRAFT, then=1), default=2)
+    return list(WorkPlan.objects.annotate(rank=rank).order_by("rank", "-first_year", "-id"))
 
 
 def milestones_prefetch():

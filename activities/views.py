@@ -796,3 +796,63 @@ class LeadBodyDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
     def get_permission_object(self):
         return None
 
+
+
+# Carry-over: unfinished milestones of the plan that was current continue in the next ---------------------
+
+
+def carry_over_source(plan):
+    """The plan whose unfinished milestones may continue in `plan`: the current plan, or, when `plan` is the
+    current one, the latest earlier plan that is not closed."""
+    from accomplishments.models import WorkPlan
+
+    others = WorkPlan.objects.exclude(pk=plan.pk).exclude(status__in=[WorkPlan.Status.DRAFT, WorkPlan.Status.CLOSED])
+    current = others.filter(status=WorkPlan.Status.CURRENT).first()
+    return current or others.filter(first_year__lte=plan.first_year).order_by("-first_year", "-pk").first()
+
+
+class CarryOverView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+    """The secretariat chooses which unfinished milestones of the earlier plan continue in this one."""
+
+    permission_required = "activities.manage_plan"
+    template_name = "activities/carry_over.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from accomplishments.models import WorkPlan
+
+        self.plan = get_object_or_404(WorkPlan, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        source = carry_over_source(self.plan)
+        rows = []
+        if source is not None:
+            milestones = list(
+                Milestone.objects.filter(activity__accomplishment__work_plan=source, status__in=services.UNFINISHED)
+                .select_related("activity__accomplishment", "parent", "due_meeting")
+                .order_by("activity__accomplishment__order", "activity__number", "parent__order", "parent__label",
+                          "parent_id", "order", "label")
+            )
+            copies = {m.carried_from_id: m for m in Milestone.objects.filter(
+                carried_from__in=milestones, activity__accomplishment__work_plan=self.plan).select_related(
+                "activity__accomplishment", "parent")}
+            rows = [(m, copies.get(m.pk)) for m in milestones]
+        ctx.update(plan=self.plan, source=source, rows=rows, chosen=set(self.request.POST.getlist("milestone")))
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        ids = request.POST.getlist("milestone")
+        if not ids or not all(i.isdigit() for i in ids):
+            messages.error(request, "Choose at least one milestone to carry over.")
+            return self.render_to_response(self.get_context_data(), status=400)
+        try:
+            copies = services.milestones_carry_over(milestones=[int(i) for i in ids], into_plan=self.plan,
+                                                    by=request.user)
+        except ValidationError as e:
+            for text in e.messages:
+                messages.error(request, text)
+            return self.render_to_response(self.get_context_data(), status=400)
+        messages.success(request, f"{len(copies)} milestone{'s' if len(copies) != 1 else ''} carried over into the "
+                                  f"{self.plan.period} plan.")
+        return HttpResponseRedirect(reverse("activities:carry_over", args=[self.plan.pk]))

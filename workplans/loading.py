@@ -420,6 +420,7 @@ class LoadResult:
     deleted: list[str] = field(default_factory=list)  # deleted in the app: not recreated
     missing: list[str] = field(default_factory=list)  # in the file only (report mode)
     added_in_app: list[str] = field(default_factory=list)  # in the database only: kept
+    notes: list[str] = field(default_factory=list)  # what the loader decided for the file (e.g. draft)
 
 
 def _name(obj) -> str:
@@ -560,6 +561,12 @@ def _create(item: Item, found: dict, result: LoadResult, mode: str, source: Work
             result.differences.append(Difference(item.label, _verbose(item.model, k), v.name, "—",
                                                  f"{v.label} is not in the database"))
     obj = item.model(**_resolve(item.lookup, found), **values)
+    if item.model is WorkPlan and obj.status == WorkPlan.Status.CURRENT and \
+            WorkPlan.objects.filter(status=WorkPlan.Status.CURRENT).exists():
+        # One plan is current: a new one waits as a draft for its adoption (recorded on the work plans page).
+        obj.status = WorkPlan.Status.DRAFT
+        result.notes.append(f"{item.label}: loaded as a draft, because another plan is current; record its "
+                            "adoption on the work plans page")
     if mode == "created":
         _save(obj, ADOPTED_REASON, history_date=source.adopted_at)
     else:
