@@ -11,7 +11,11 @@ from .models import Meeting, WorkPlan, WorkPlanApproval
 
 
 class PlanClosed(PermissionDenied):  # noqa: N818 (a refusal, answered with 403 like PermissionDenied)
-    """The plan is closed: nothing in it may change."""
+    """The plan is closed: nothing in it may change. The 403 page shows `explanation`."""
+
+    def __init__(self, explanation: str):
+        self.explanation = explanation
+        super().__init__(explanation)
 
 
 def refuse_closed_plan(plan: WorkPlan | None) -> None:

@@ -19,7 +19,7 @@ from .forms import (
     WorkPlanReapproveForm,
 )
 from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
-from .selectors import plan_sections, workplan_current, workplans_all
+from .selectors import plan_sections, workplan_current, workplan_of, workplans_all
 
 PAGE_SIZE = 25
 
@@ -32,11 +32,12 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin,
 
     @cached_property
     def plan(self):
-        return workplan_current()
+        return workplan_of(self.request)
 
     def get_cached_context(self):
         """The heading and the secretariat's toolbar, outside the cached content."""
-        can_manage = self.request.user.has_perm("activities.manage_plan")
+        # A closed plan is a read-only record: no arranging.
+        can_manage = self.request.user.has_perm("activities.manage_plan") and (self.plan is None or self.plan.is_open)
         # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
         arrange = can_manage and self.request.GET.get("arrange") == "1"
         return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
@@ -69,7 +70,7 @@ class AccomplishmentCreateView(RoleRequiredMixin, RuleRequiredMixin, SavedMessag
     saved = "created"
 
     def get_initial(self):
-        plan = workplan_current()
+        plan = workplan_of(self.request)
         return {"work_plan": plan, "order": (plan.accomplishments.count() + 1) if plan else 1}
 
 

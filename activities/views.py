@@ -15,6 +15,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, ListView, T
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
+from accomplishments.selectors import workplan_of
 from emgplan import clock
 from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
@@ -623,7 +624,8 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, 
     context_object_name = "updates"
 
     def get_queryset(self):
-        return (ProgressUpdate.objects.filter(review_state="submitted")
+        return (ProgressUpdate.objects.filter(review_state="submitted",
+                                              activity__accomplishment__work_plan=workplan_of(self.request))
                 .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author",
                                 "milestone__activity__accomplishment")  # a milestone's name is its activity's code
                 .prefetch_related("files").order_by("submitted_at", "pk"))
@@ -640,13 +642,15 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, Templ
         user = self.request.user
         last_accepted = (ProgressUpdate.objects.accepted().filter(milestone=OuterRef("pk"))
                          .order_by("-reviewed_at").values("reviewed_at")[:1])
-        milestones = (Milestone.objects.led_by(user).with_due()
+        plan = workplan_of(self.request)
+        milestones = (Milestone.objects.led_by(user).with_due().filter(activity__accomplishment__work_plan=plan)
                       .select_related("activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
                       .annotate(last_accepted=Subquery(last_accepted))
                       .order_by("activity__accomplishment__order", "activity__number", "parent__order",
                                 "parent_id", "order"))
         ctx["page"] = Paginator(milestones, 50).get_page(self.request.GET.get("page"))
-        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user).exclude(review_state="accepted")
+        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user, activity__accomplishment__work_plan=plan)
+                             .exclude(review_state="accepted")
                              .select_related("activity__accomplishment", "milestone__parent",
                                              "milestone__activity__accomplishment")[:50])
         ctx["bodies"] = LeadBody.objects.filter(leads=user)
@@ -674,13 +678,15 @@ class MyContributionsView(RoleRequiredMixin, RuleRequiredMixin, ListView):
 
     def get_queryset(self):
         self.members = contribution_members(self.request.user)
-        return (Contribution.objects.filter(member__in=self.members)
+        return (Contribution.objects.filter(member__in=self.members,
+                                            activity__accomplishment__work_plan=workplan_of(self.request))
                 .select_related("member", "activity__accomplishment")
                 .order_by("-year", "activity__accomplishment__order", "activity__number", "pk"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = Contribution.objects.filter(member__in=self.members)
+        qs = Contribution.objects.filter(member__in=self.members,
+                                         activity__accomplishment__work_plan=workplan_of(self.request))
         ctx["totals"] = list(qs.values("year", "kind").annotate(days=Sum("staff_days"), usd=Sum("amount_usd"))
                              .order_by("year", "kind"))
         kinds = dict(Contribution.Kind.choices)

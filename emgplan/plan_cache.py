@@ -78,7 +78,9 @@ def fragment_key(request, name: str, today, plan=None, forms: bool = True) -> st
         secret = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
     # workplan_current() reads the version with the plan: no query of its own.
     version = plan.cache_version or 0 if hasattr(plan, "cache_version") else plan_version()
-    return f"{name}:{version}:{today.isoformat()}:{request.user.pk}:{secret}"
+    # The plan the address names ("" for the current one): the same page of two plans is two fragments.
+    plan_code = getattr(request, "plan_code", "")
+    return f"{name}:{plan_code}:{version}:{today.isoformat()}:{request.user.pk}:{secret}"
 
 
 def query_digest(*parts) -> str:
