@@ -136,7 +136,9 @@ class CachedContentMixin:
         htmx = bool(getattr(self.request, "htmx", False))
         vary = query_digest(sorted(self.kwargs.items()), sorted(self.request.GET.lists()), htmx)
         name = f"page:{type(self).__name__}:{vary}"
-        return fragment_key(self.request, name, clock.today(self.request), getattr(self, "plan", None))
+        # The request's plan (read once for the header's plan switcher) carries the version: no query of its own.
+        plan = getattr(self, "plan", None) or getattr(self.request, "plan", None)
+        return fragment_key(self.request, name, clock.today(self.request), plan)
 
     def get_cached_context(self) -> dict:
         """What the template needs outside its cached content (titles, breadcrumbs); cheap to read."""
