@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "accomplishments",
     "activities",
+    "decisions",
     "workplans",
     "reports",
     "accounts",

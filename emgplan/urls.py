@@ -21,6 +21,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("", include("accomplishments.urls")),
     path("", include("activities.urls")),
+    path("", include("decisions.urls")),
     path("", include("accounts.urls")),
     path("", include("overview.urls")),
     path("", include("reports.urls")),

@@ -17,6 +17,7 @@ from django.db import models, transaction
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
 from activities.models import Activity, LeadBody, Milestone
+from decisions.models import Decision
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "workplan-2014-2015.yaml"
 
@@ -209,7 +210,8 @@ def _parse(data) -> tuple[list[Item], str, datetime.datetime | None]:
         raise _Problem(1, "the file must be a mapping with work_plan:, meetings:, members:, lead_bodies: "
                           "and accomplishments:")
     _fields(data, "the file", {"work_plan": (MAP, True), "meetings": (LIST, False), "members": (LIST, False),
-                               "lead_bodies": (LIST, False), "accomplishments": (LIST, True)}, 1)
+                               "lead_bodies": (LIST, False), "accomplishments": (LIST, True),
+                               "decisions": (LIST, False)}, 1)
     items: list[Item] = []
     meetings = _Names("meeting", "meetings", "code")
     members = _Names("member", "members", "acronym")
@@ -333,7 +335,45 @@ def _parse(data) -> tuple[list[Item], str, datetime.datetime | None]:
             items.append(activity)
             _parse_milestones(items, activity, None, _list(act, "milestones", awhere),
                               act.lines.get("milestones", aline), meetings)
+    _parse_decisions(items, _list(data, "decisions", "the file"), data.lines.get("decisions", 1), meetings)
     return items, symbol, adopted_at
+
+
+def _parse_decisions(items, entries: list, line: int, meetings: _Names):
+    """The decisions the plan cites as mandates, linked to the activities and milestones they mandate."""
+    work = _Names("activity or milestone", "accomplishments", "label")
+    for item in items:
+        if item.model in (Activity, Milestone):
+            item.name = item.label  # A.1, A.3(a), C.1(c)(i): as the file's decisions name them
+            work.items[item.name] = item
+    refs: dict = {}
+    for n, d in enumerate(entries, start=1):
+        dline = _item_line(d, line)
+        where = f"decision {d.get('reference') if isinstance(d, dict) and d.get('reference') else n}"
+        v = _fields(d, where, {"reference": (TEXT, True), "body": (TEXT, True), "body_name": (TEXT, True),
+                               "meeting": (TEXT, False), "date": (DATE, False), "text": (TEXT, True),
+                               "activities": (LIST, False), "milestones": (LIST, False)}, dline)
+        _choice(v["body"], Decision, "body", where, d.lines["body"])
+        ref = v["reference"]
+        _clean(Decision, {k: v[k] for k in ("reference", "body", "body_name", "text")}, d.lines, where, dline)
+        if ref in refs:
+            raise _Problem(dline, f'two decisions "{ref}" (the other at line {refs[ref]}) — give each its own '
+                                  "reference")
+        refs[ref] = dline
+        values = {"body": v["body"], "body_name": v["body_name"], "text": v["text"], "date": v.get("date"),
+                  "meeting": meetings.get(v["meeting"], where, d.lines["meeting"]) if "meeting" in v else None}
+        item = Item(Decision, where, {"reference": ref}, values, dline, name=ref)
+        for key in ("activities", "milestones"):
+            if key in v:
+                found = [work.get(label, where, d.lines[key]) for label in v[key]]
+                model = Activity if key == "activities" else Milestone
+                wrong = [f.label for f in found if f.model is not model]
+                if wrong:
+                    raise _Problem(d.lines[key], f'{", ".join(wrong)} under {key} for {where} is not '
+                                                 f'{"an activity" if model is Activity else "a milestone"} — move it '
+                                                 f'under {"milestones" if model is Activity else "activities"}:')
+                item.m2m[key] = found
+        items.append(item)
 
 
 def _parse_milestones(items, activity: Item, parent: Item | None, entries: list, line: int, meetings: _Names):
@@ -595,7 +635,12 @@ def _compare(item, obj, found, result, mode, reason_update, history_cache):
         pending.append((name, target, diff))
     for name, refs in item.m2m.items():
         wanted = sorted(r.name for r in refs)
-        current = sorted(_name(o) for o in getattr(obj, name).all())
+        related = getattr(obj, name).all()
+        if related.model is Milestone:  # its name is its activity's code: read them with it
+            related = related.select_related("activity__accomplishment", "parent")
+        elif related.model is Activity:
+            related = related.select_related("accomplishment")
+        current = sorted(_name(o) for o in related)
         if wanted != current:
             pending.append((name, None, Difference(
                 item.label, _verbose(item.model, name), ", ".join(wanted) or "—", ", ".join(current) or "—",
