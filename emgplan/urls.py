@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("overview.urls")),
     path("", include("reports.urls")),
     path("", include("cycles.urls")),
+    path("", include("workplans.urls")),
 ]
 
 if settings.EMG_BENCHMARK:
