@@ -13,7 +13,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def test_secretariat_imports_reviews_and_creates_the_draft_plan(sign_in, page, site, screenshot):
     sign_in("secretariat")
-    page.goto(f"{site.url}/work-plans/import/")
+    page.get_by_role("button", name="More").click()
+    page.get_by_role("link", name="Import a work plan document").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import a work plan from its document")
     page.get_by_label("Word file (.docx) or text file").set_input_files(
         files=[{"name": "EMG-SOM21-04.docx", "mimeType": DOCX, "buffer": docx_document()}])
