@@ -99,7 +99,7 @@ def template_name() -> str:
     """A migrated database with the seed plan and demo users, named after what it was built from."""
     digest = hashlib.sha256()
     sources = sorted(ROOT.glob("*/migrations/*.py")) + sorted((ROOT / "workplans" / "data").rglob("*.*"))
-    for path in [*sources, ROOT / "accomplishments" / "demo.py", ROOT / "requirements.txt"]:
+    for path in [*sources, ROOT / "devtools" / "demo.py", ROOT / "requirements.txt"]:
         digest.update(path.read_bytes())
     return f"emgplan_bench_tpl_{digest.hexdigest()[:12]}"
 
