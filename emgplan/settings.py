@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "accomplishments",
     "activities",
+    "decisions",
     "workplans",
     "reports",
     "accounts",

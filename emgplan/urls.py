@@ -21,10 +21,12 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("", include("accomplishments.urls")),
     path("", include("activities.urls")),
+    path("", include("decisions.urls")),
     path("", include("accounts.urls")),
     path("", include("overview.urls")),
     path("", include("reports.urls")),
     path("", include("cycles.urls")),
+    path("", include("workplans.urls")),
 ]
 
 if settings.EMG_BENCHMARK:  # the benchmark's baseline page (devtools, not the product): named, not imported
