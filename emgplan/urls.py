@@ -29,10 +29,8 @@ urlpatterns = [
     path("", include("workplans.urls")),
 ]
 
-if settings.EMG_BENCHMARK:
-    from emgplan.bench_views import baseline
-
-    urlpatterns += [path("_bench/baseline/", baseline, name="bench-baseline")]
+if settings.EMG_BENCHMARK:  # the benchmark's baseline page (devtools, not the product): named, not imported
+    urlpatterns += [path("", include("devtools.urls"))]
 
 # Error pages in the site's layout (emgplan/errors.py).
 handler400 = "emgplan.errors.bad_request"

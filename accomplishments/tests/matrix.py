@@ -1,7 +1,7 @@
 from emgplan.tests.matrix import EVERYONE, SECRETARIAT, Rule, get_and_post, post_only
 
 RULES = [
-    Rule("accomplishments:overview", EVERYONE),
+    Rule("activities:plan", EVERYONE),
     *get_and_post("accomplishments:accomplishment-create", SECRETARIAT),
     *get_and_post("accomplishments:accomplishment-edit", SECRETARIAT,
                   args=lambda s: [s.activity("A.1").accomplishment_id]),
