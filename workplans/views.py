@@ -144,7 +144,8 @@ class WorkPlanImportDoneView(RoleRequiredMixin, RuleRequiredMixin, View):
         from activities.models import Activity, Milestone
 
         return render(request, "workplans/import_done.html", {
-            "object": plan, "carry_over_url": _carry_over_url(plan), "adopt_url": _url("accomplishments:workplan-list"),
+            "object": plan, "carry_over_url": _carry_over_url(plan),
+            "adopt_url": _url("accomplishments:workplan-adopt", plan.pk) or _url("accomplishments:workplan-list"),
             "accomplishments": plan.accomplishments.count(),
             "activities": Activity.objects.filter(accomplishment__work_plan=plan).count(),
             "milestones": Milestone.objects.filter(activity__accomplishment__work_plan=plan).count(),
