@@ -75,7 +75,7 @@ class MemberAdmin(EditInAppAdmin, SimpleHistoryAdmin):
 @admin.register(ExpectedAccomplishment)
 class ExpectedAccomplishmentAdmin(EditInAppAdmin, SimpleHistoryAdmin):
     app_url_name = "accomplishments:accomplishment-edit"
-    app_list_url_name = "accomplishments:overview"
+    app_list_url_name = "activities:plan"
     list_display = ("code", "category", "work_plan", "order")
     list_filter = ("work_plan",)
     search_fields = ("code", "category", "statement")

@@ -1,6 +1,6 @@
 from django import forms
 
-from activities.forms import CrispyMixin, DateInput
+from emgplan.forms import CrispyMixin, DateInput
 
 from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan
 

@@ -5,7 +5,6 @@ from . import views
 app_name = "accomplishments"
 
 urlpatterns = [
-    path("", views.PlanOverviewView.as_view(), name="overview"),
     path("accomplishments/new/", views.AccomplishmentCreateView.as_view(), name="accomplishment-create"),
     path("accomplishments/<int:pk>/edit/", views.AccomplishmentEditView.as_view(), name="accomplishment-edit"),
     path("accomplishments/<int:pk>/move/<str:direction>/", views.AccomplishmentMoveView.as_view(),

@@ -1,13 +1,14 @@
+"""The plan's frame kept by the secretariat: expected accomplishments, meetings and members. Writes go through
+accomplishments.services. (The plan page itself reads milestones: activities.views.PlanOverviewView.)"""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.views.generic import CreateView, FormView, ListView, TemplateView, UpdateView
 
-from activities.views import MoveView, PlanDeleteView
-from emgplan.plan_cache import CachedContentMixin
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin
+from emgplan.views import MoveView, PlanDeleteView, RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin
 
 from . import services
 from .forms import (
@@ -19,73 +20,61 @@ from .forms import (
     WorkPlanReapproveForm,
 )
 from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
-from .selectors import plan_sections, workplan_current, workplan_of, workplans_all
+from .selectors import workplan_current, workplan_of, workplans_all
 
 PAGE_SIZE = 25
 
 
-class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
-    """The whole plan: A–D, their activities and milestones, in the order of the document."""
+class ServiceSaveMixin(WriteRetryMixin):
+    """Save the form's cleaned data through `create` (a new row) or `edit` (self.object), never form.save()."""
 
-    template_name = "accomplishments/plan_overview.html"
-    permission_required = "accomplishments.view_plan"
-
-    @cached_property
-    def plan(self):
-        return workplan_of(self.request)
-
-    def get_cached_context(self):
-        """The heading and the secretariat's toolbar, outside the cached content."""
-        # A closed plan is a read-only record: no arranging.
-        can_manage = self.request.user.has_perm("activities.manage_plan") and (self.plan is None or self.plan.is_open)
-        # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
-        arrange = can_manage and self.request.GET.get("arrange") == "1"
-        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
-                "arrange": arrange}
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(self.get_cached_context())
-        if self.plan is not None:
-            ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
-        return ctx
-
-
-class SavedMessageMixin(WriteRetryMixin):
     saved = "saved"
+    create = None
+    edit = None
 
     def form_valid(self, form):
-        form.instance._history_user = self.request.user
-        response = super().form_valid(form)
+        by = self.request.user
+        try:
+            if self.object is None:
+                self.object = self.create(data=form.cleaned_data, by=by)
+            else:
+                self.object = self.edit(self.object, data=form.cleaned_data, by=by)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"{self.object} {self.saved}.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
-class AccomplishmentCreateView(RoleRequiredMixin, RuleRequiredMixin, SavedMessageMixin, CreateView):
+class AccomplishmentCreateView(RoleRequiredMixin, RuleRequiredMixin, ServiceSaveMixin, CreateView):
     permission_required = "accomplishments.manage_plan"
     form_class = ExpectedAccomplishmentForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "New expected accomplishment"}
-    success_url = reverse_lazy("accomplishments:overview")
+    success_url = reverse_lazy("activities:plan")
     saved = "created"
+    create = staticmethod(services.accomplishment_create)
 
     def get_initial(self):
         plan = workplan_of(self.request)
         return {"work_plan": plan, "order": (plan.accomplishments.count() + 1) if plan else 1}
 
 
-class AccomplishmentEditView(RoleRequiredMixin, RuleRequiredMixin, SavedMessageMixin, UpdateView):
+class AccomplishmentEditView(RoleRequiredMixin, RuleRequiredMixin, ServiceSaveMixin, UpdateView):
     permission_required = "accomplishments.manage_plan"
     model = ExpectedAccomplishment
     form_class = ExpectedAccomplishmentForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "Edit expected accomplishment"}
-    success_url = reverse_lazy("accomplishments:overview")
+    success_url = reverse_lazy("activities:plan")
+    edit = staticmethod(services.accomplishment_edit)
 
 
 class AccomplishmentMoveView(MoveView):
     permission_required = "accomplishments.manage_plan"
     model = ExpectedAccomplishment
+    move = staticmethod(services.accomplishment_move)
+    back_url = reverse_lazy("activities:plan")
 
 
 class MeetingListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
@@ -95,28 +84,31 @@ class MeetingListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     template_name = "accomplishments/meeting_list.html"
 
 
-class MeetingCreateView(RoleRequiredMixin, RuleRequiredMixin, SavedMessageMixin, CreateView):
+class MeetingCreateView(RoleRequiredMixin, RuleRequiredMixin, ServiceSaveMixin, CreateView):
     permission_required = "accomplishments.manage_plan"
     form_class = MeetingForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "New meeting"}
     success_url = reverse_lazy("accomplishments:meeting-list")
     saved = "created"
+    create = staticmethod(services.meeting_create)
 
 
-class MeetingEditView(RoleRequiredMixin, RuleRequiredMixin, SavedMessageMixin, UpdateView):
+class MeetingEditView(RoleRequiredMixin, RuleRequiredMixin, ServiceSaveMixin, UpdateView):
     permission_required = "accomplishments.manage_plan"
     model = Meeting
     form_class = MeetingForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "Edit meeting"}
     success_url = reverse_lazy("accomplishments:meeting-list")
+    edit = staticmethod(services.meeting_edit)
 
 
 class MeetingDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
     permission_required = "accomplishments.manage_plan"
     model = Meeting
     success_url = reverse_lazy("accomplishments:meeting-list")
+    delete_service = staticmethod(services.meeting_delete)
 
 
 class MemberListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
@@ -126,22 +118,24 @@ class MemberListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     template_name = "accomplishments/member_list.html"
 
 
-class MemberCreateView(RoleRequiredMixin, RuleRequiredMixin, SavedMessageMixin, CreateView):
+class MemberCreateView(RoleRequiredMixin, RuleRequiredMixin, ServiceSaveMixin, CreateView):
     permission_required = "accomplishments.manage_plan"
     form_class = MemberForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "New member"}
     success_url = reverse_lazy("accomplishments:member-list")
     saved = "created"
+    create = staticmethod(services.member_create)
 
 
-class MemberEditView(RoleRequiredMixin, RuleRequiredMixin, SavedMessageMixin, UpdateView):
+class MemberEditView(RoleRequiredMixin, RuleRequiredMixin, ServiceSaveMixin, UpdateView):
     permission_required = "accomplishments.manage_plan"
     model = Member
     form_class = MemberForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "Edit member"}
     success_url = reverse_lazy("accomplishments:member-list")
+    edit = staticmethod(services.member_edit)
 
 
 class MemberDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):

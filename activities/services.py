@@ -11,12 +11,15 @@ from django.urls import reverse
 
 from accomplishments.models import ExpectedAccomplishment, WorkPlan
 from accomplishments.services import refuse_closed_plan
-from accounts.services import notice_send
 from emgplan import clock
+from emgplan.attribution import attribute
+from emgplan.notify import notify
+from emgplan.ordering import move_among
 from emgplan.plan_cache import plan_changed
 
+from . import status as milestone_status
 from .history import Change, changes_since
-from .models import Activity, Contribution, EvidenceFile, Milestone, ProgressUpdate
+from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 
 
 class ConflictError(Exception):
@@ -65,9 +68,7 @@ def _save_versioned(obj, by, reason=""):
     """Save a row locked by _lock with the next version (the lock makes the increment safe)."""
     obj.full_clean()
     obj.version += 1
-    obj._history_user = by
-    if reason:
-        obj._change_reason = reason
+    attribute(obj, by, reason)
     obj.save()
     return obj
 
@@ -95,6 +96,56 @@ def refuse_closed(model, pk) -> None:
 # Plan ---------------------------------------------------------------------------------------
 
 
+def _create(model, data: dict, by, **extra):
+    """A new row from a form's cleaned data (many-to-many fields set after the save), attributed to `by`."""
+    m2m = {k: v for k, v in data.items() if model._meta.get_field(k).many_to_many}
+    obj = model(**{k: v for k, v in data.items() if k not in m2m}, **extra)
+    obj.full_clean()
+    attribute(obj, by)
+    obj.save()
+    for name, value in m2m.items():
+        getattr(obj, name).set(value)
+    return obj
+
+
+@transaction.atomic
+def activity_create(*, data: dict, by) -> Activity:
+    refuse_closed(ExpectedAccomplishment, getattr(data.get("accomplishment"), "pk", None))
+    return _create(Activity, data, by)
+
+
+@transaction.atomic
+def milestone_create(*, data: dict, by) -> Milestone:
+    refuse_closed(Activity, getattr(data.get("activity"), "pk", None))
+    return _create(Milestone, data, by)
+
+
+@transaction.atomic
+def lead_body_save(*, lead_body: LeadBody | None = None, data: dict, by) -> LeadBody:
+    """Create a lead body (lead_body None) or change one; lead bodies carry no version (secretariat only)."""
+    if lead_body is None:
+        return _create(LeadBody, data, by)
+    m2m = {}
+    for name, value in data.items():
+        if LeadBody._meta.get_field(name).many_to_many:
+            m2m[name] = value
+        else:
+            setattr(lead_body, name, value)
+    lead_body.full_clean()
+    attribute(lead_body, by)
+    lead_body.save()
+    for name, value in m2m.items():
+        getattr(lead_body, name).set(value)
+    return lead_body
+
+
+@transaction.atomic
+def lead_body_delete(lead_body: LeadBody, *, by) -> None:
+    """Delete a lead body; ProtectedError if activities still name it."""
+    attribute(lead_body, by)
+    lead_body.delete()
+
+
 @transaction.atomic
 def record_update(*, model, pk, data: dict, by, expected_version) -> object:
     """Apply a form's cleaned data to a versioned record (activity, milestone, contribution)."""
@@ -120,7 +171,7 @@ def milestone_set_status(*, milestone_id: int, status: str, completed_on=None, b
     refuse_closed(Milestone, milestone_id)
     m = _lock(Milestone, milestone_id, expected_version)
     m.status = status
-    if status == Milestone.Status.COMPLETED:
+    if milestone_status.is_completed(status):
         m.completed_on = completed_on or m.completed_on
         if m.completed_on is None:
             raise ValidationError({"completed_on": "A completed milestone needs its completion date."},
@@ -138,43 +189,19 @@ def milestone_set_status(*, milestone_id: int, status: str, completed_on=None, b
     return _save_versioned(m, by, reason)
 
 
-def _swap(model, obj, neighbour, field):
-    a, b = getattr(obj, field), getattr(neighbour, field)
-    if field == "number":  # unique: park one row out of the way first
-        model.objects.filter(pk=obj.pk).update(number=32000)
-        model.objects.filter(pk=neighbour.pk).update(number=a)
-        model.objects.filter(pk=obj.pk).update(number=b)
-    else:
-        if a == b:
-            b = a + 1
-        model.objects.filter(pk=obj.pk).update(**{field: b})
-        model.objects.filter(pk=neighbour.pk).update(**{field: a})
-
-
 @transaction.atomic
 def plan_item_move(*, obj, direction: str, by) -> bool:
-    """Move an accomplishment, activity, milestone or sub-item one place up or down among its siblings."""
+    """Move an activity, milestone or sub-item one place up or down among its siblings."""
     refuse_closed(type(obj), obj.pk)
-    if isinstance(obj, ExpectedAccomplishment):
-        siblings, field = ExpectedAccomplishment.objects.filter(work_plan=obj.work_plan_id), "order"
-    elif isinstance(obj, Activity):
-        siblings, field = Activity.objects.filter(accomplishment=obj.accomplishment_id), "number"
+    if isinstance(obj, Activity):
+        moved = move_among(siblings=Activity.objects.filter(accomplishment=obj.accomplishment_id), obj=obj,
+                           direction=direction, field="number", unique=True)
     else:
-        siblings, field = Milestone.objects.filter(activity=obj.activity_id, parent=obj.parent_id), "order"
-    ordered = list(siblings.order_by(field, "pk"))
-    # Normalise orders first so equal values cannot make a move a no-op.
-    if field == "order":
-        for i, s in enumerate(ordered, start=1):
-            if s.order != i:
-                type(s).objects.filter(pk=s.pk).update(order=i)
-                s.order = i
-    index = next(i for i, s in enumerate(ordered) if s.pk == obj.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
-        return False
-    _swap(type(obj), ordered[index], ordered[target], field)
-    plan_changed()  # QuerySet.update sends no signal
-    return True
+        moved = move_among(siblings=Milestone.objects.filter(activity=obj.activity_id, parent=obj.parent_id),
+                           obj=obj, direction=direction)
+    if moved:
+        plan_changed()  # QuerySet.update sends no signal
+    return moved
 
 
 # Progress -----------------------------------------------------------------------------------
@@ -209,7 +236,7 @@ def progress_update_save(*, update: ProgressUpdate | None = None, activity: Acti
             setattr(update, name, value)
         # The key's uniqueness is left to the database: a concurrent second sending fails there.
         update.full_clean(exclude={"form_key"})
-        update._history_user = author
+        attribute(update, author)
         try:
             with transaction.atomic():
                 update.save()
@@ -261,19 +288,19 @@ def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
         raise ValidationError("Only a submitted update can be accepted.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.ACCEPTED
     update.reviewer, update.reviewed_at = by, clock.now()
-    update._history_user = by
+    attribute(update, by)
     update.save()
     if update.milestone_id and update.milestone.status != update.reported_status:
         completed_on = None
-        if update.reported_status == Milestone.Status.COMPLETED:
+        if milestone_status.is_completed(update.reported_status):
             completed_on = min(update.period_end, clock.configured_today())
         milestone_set_status(milestone_id=update.milestone_id, status=update.reported_status,
                              completed_on=completed_on, by=by, expected_version=CURRENT_VERSION,
                              reason=f"Accepted progress update #{update.pk}")
     target = update.milestone or update.activity
-    notice_send(user=update.author, subject=f"Your progress update on {target} was accepted",
-                body=f"{by.get_full_name() or by.username} accepted it.",
-                url=reverse("activities:update-detail", args=[update.pk]))
+    notify(user=update.author, subject=f"Your progress update on {target} was accepted",
+           body=f"{by.get_full_name() or by.username} accepted it.",
+           url=reverse("activities:update-detail", args=[update.pk]))
     return update
 
 
@@ -287,11 +314,11 @@ def progress_update_return(*, update: ProgressUpdate, by, reason: str) -> Progre
         raise ValidationError("Only a submitted update can be returned.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.RETURNED
     update.reviewer, update.reviewed_at, update.return_reason = by, clock.now(), reason.strip()
-    update._history_user = by
+    attribute(update, by)
     update.save()
     target = update.milestone or update.activity
-    notice_send(user=update.author, subject=f"Your progress update on {target} was returned",
-                body=f"Reason: {update.return_reason}", url=reverse("activities:update-detail", args=[update.pk]))
+    notify(user=update.author, subject=f"Your progress update on {target} was returned",
+           body=f"Reason: {update.return_reason}", url=reverse("activities:update-detail", args=[update.pk]))
     return update
 
 
@@ -347,7 +374,7 @@ def contribution_record(*, data: dict, by) -> Contribution:
     refuse_closed(Activity, getattr(activity, "pk", None))
     c = Contribution(**data, created_by=by)
     c.full_clean()
-    c._history_user = by
+    attribute(c, by)
     c.save()
     return c
 
@@ -365,7 +392,7 @@ def record_delete(*, model, pk, by, expected_version) -> None:
     """
     refuse_closed(model, pk)
     obj = _lock(model, pk, expected_version)
-    obj._history_user = by
+    attribute(obj, by)
     obj.delete()
 
 
@@ -398,16 +425,14 @@ def _target_activity(origin: Activity, into_plan: WorkPlan, by) -> Activity:
         target_ea = ExpectedAccomplishment(work_plan=into_plan, code=ea.code, category=ea.category,
                                            statement=ea.statement, order=ea.order)
         target_ea.full_clean()
-        target_ea._history_user = by
-        target_ea._change_reason = f"Carried over from the {ea.work_plan.period} plan"
+        attribute(target_ea, by, f"Carried over from the {ea.work_plan.period} plan")
         target_ea.save()
     activity = Activity.objects.filter(accomplishment=target_ea, number=origin.number).first()
     if activity is None:
         activity = Activity(accomplishment=target_ea, number=origin.number, title=origin.title,
                             description=origin.description, lead_body_id=origin.lead_body_id)
         activity.full_clean()
-        activity._history_user = by
-        activity._change_reason = f"Carried over from the {ea.work_plan.period} plan"
+        attribute(activity, by, f"Carried over from the {ea.work_plan.period} plan")
         activity.save()
         activity.partners.set(origin.partners.all())
     return activity
@@ -461,9 +486,7 @@ def milestones_carry_over(*, milestones, into_plan: WorkPlan, by) -> list[Milest
         copy = Milestone(activity=activity, parent=parent_copy, label=_free_label(taken, origin.label), order=order,
                          text=origin.text, due_meeting=meeting, due_date=due, carried_from=origin)
         copy.full_clean()
-        copy._history_user = by
-        copy._change_reason = f"Carried over from {origin} of the {origin.activity.accomplishment.work_plan.period} " \
-                              "plan"
+        attribute(copy, by, f"Carried over from {origin} of the {origin.activity.accomplishment.work_plan.period} plan")
         copy.save()
         copies[pk] = copy
     return [copies[pk] for pk in dict.fromkeys(ids)]

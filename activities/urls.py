@@ -5,6 +5,7 @@ from . import views
 app_name = "activities"
 
 urlpatterns = [
+    path("", views.PlanOverviewView.as_view(), name="plan"),
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity-create"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
     path("activities/<int:pk>/edit/", views.ActivityEditView.as_view(), name="activity-edit"),

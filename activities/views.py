@@ -9,16 +9,25 @@ from django.db.models import Count, OuterRef, ProtectedError, Subquery, Sum, pre
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views import View
-from django.views.generic import CreateView, DeleteView, DetailView, ListView, TemplateView, UpdateView
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_of
 from emgplan import clock
 from emgplan.plan_cache import CachedContentMixin
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
+from emgplan.views import (
+    MoveView,
+    PlanDeleteView,
+    RoleRequiredMixin,
+    RuleRequiredMixin,
+    WriteRetryMixin,
+    id_param,
+    safe_next,
+)
 
 from . import services
 from .forms import (
@@ -34,7 +43,7 @@ from .forms import (
 from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 from .permissions import focal_member_ids
-from .selectors import activity_detail_prefetches, activity_queryset
+from .selectors import activity_detail_prefetches, activity_queryset, plan_sections
 
 PAGE_SIZE = 25
 
@@ -68,6 +77,33 @@ def unsaved_values(form, current) -> list[tuple[str, str]]:
         if now != value:
             out.append((str(form.fields[name].label or name), shown))
     return out
+
+
+class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
+    """The whole plan: A–D, their activities and milestones, in the order of the document."""
+
+    template_name = "activities/plan_overview.html"
+    permission_required = "accomplishments.view_plan"
+
+    @cached_property
+    def plan(self):
+        return workplan_of(self.request)
+
+    def get_cached_context(self):
+        """The heading and the secretariat's toolbar, outside the cached content."""
+        # A closed plan is a read-only record: no arranging.
+        can_manage = self.request.user.has_perm("activities.manage_plan") and (self.plan is None or self.plan.is_open)
+        # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
+        arrange = can_manage and self.request.GET.get("arrange") == "1"
+        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
+                "arrange": arrange}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(self.get_cached_context())
+        if self.plan is not None:
+            ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
+        return ctx
 
 
 class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedContentMixin, DetailView):
@@ -117,10 +153,13 @@ class ActivityCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, 
         return {"accomplishment": self.request.GET.get("accomplishment")}
 
     def form_valid(self, form):
-        form.instance._history_user = self.request.user
-        response = super().form_valid(form)
+        try:
+            self.object = services.activity_create(data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"Activity {self.object.code} created.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("activities:activity-detail", args=[self.object.pk])
@@ -165,28 +204,6 @@ class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpda
         return reverse("activities:activity-detail", args=[self.object.pk])
 
 
-class PlanDeleteView(WriteRetryMixin, DeleteView):
-    template_name = "includes/confirm_delete.html"
-
-    def get_permission_object(self):
-        return None
-
-    def form_valid(self, form):
-        label = str(self.object)
-        self.object._history_user = self.request.user
-        try:
-            response = super().form_valid(form)
-        except Exception as exc:  # PROTECT: contributions or reports still point at it
-            from django.db.models import ProtectedError
-
-            if not isinstance(exc, ProtectedError):
-                raise
-            messages.error(self.request, f"{label} cannot be deleted: other records still refer to it.")
-            return HttpResponseRedirect(self.request.path)
-        messages.success(self.request, f"{label} deleted.")
-        return response
-
-
 class VersionedDeleteView(PlanDeleteView):
     """A delete confirmed against the version shown on the confirmation page; refused if it changed since."""
 
@@ -212,36 +229,21 @@ class VersionedDeleteView(PlanDeleteView):
 class ActivityDeleteView(RoleRequiredMixin, PermissionRequiredMixin, VersionedDeleteView):
     permission_required = "activities.manage_plan"
     model = Activity
-    success_url = reverse_lazy("accomplishments:overview")
-
-
-class MoveView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, View):
-    """Move an item one place up or down among its siblings (POST only)."""
-
-    permission_required = "activities.manage_plan"
-    model = None
-    http_method_names = ["post"]
-
-    def get_permission_object(self):
-        return None
-
-    def post(self, request, pk, direction):
-        obj = get_object_or_404(self.model, pk=pk)
-        if direction not in ("up", "down"):
-            raise Http404
-        if services.plan_item_move(obj=obj, direction=direction, by=request.user):
-            messages.success(request, f"{obj} moved {direction}.")
-        else:
-            messages.info(request, f"{obj} is already at the {'top' if direction == 'up' else 'bottom'}.")
-        return HttpResponseRedirect(safe_next(request, reverse("accomplishments:overview")))
+    success_url = reverse_lazy("activities:plan")
 
 
 class ActivityMoveView(MoveView):
+    permission_required = "activities.manage_plan"
     model = Activity
+    move = staticmethod(services.plan_item_move)
+    back_url = reverse_lazy("activities:plan")
 
 
 class MilestoneMoveView(MoveView):
+    permission_required = "activities.manage_plan"
     model = Milestone
+    move = staticmethod(services.plan_item_move)
+    back_url = reverse_lazy("activities:plan")
 
 
 class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
@@ -276,10 +278,13 @@ class MilestoneCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin,
         return {"activity": self.request.GET.get("activity"), "parent": self.request.GET.get("parent")}
 
     def form_valid(self, form):
-        form.instance._history_user = self.request.user
-        response = super().form_valid(form)
+        try:
+            self.object = services.milestone_create(data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"Milestone {self.object} created.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("activities:activity-detail", args=[self.object.activity_id])
@@ -777,8 +782,13 @@ class LeadBodyCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, 
     success_url = reverse_lazy("activities:leadbody-list")
 
     def form_valid(self, form):
-        messages.success(self.request, f"Lead body “{form.instance.name}” created.")
-        return super().form_valid(form)
+        try:
+            self.object = services.lead_body_save(lead_body=self.object, data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Lead body “{self.object.name}” created.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LeadBodyEditView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, UpdateView):
@@ -790,13 +800,19 @@ class LeadBodyEditView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, Up
     success_url = reverse_lazy("activities:leadbody-list")
 
     def form_valid(self, form):
-        messages.success(self.request, f"Lead body “{form.instance.name}” saved.")
-        return super().form_valid(form)
+        try:
+            self.object = services.lead_body_save(lead_body=self.object, data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Lead body “{self.object.name}” saved.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LeadBodyDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
     permission_required = "activities.manage_plan"
     model = LeadBody
+    delete_service = staticmethod(services.lead_body_delete)
     success_url = reverse_lazy("activities:leadbody-list")
 
     def get_permission_object(self):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accomplishments.demo import demo_progress_create
+from devtools.demo import demo_progress_create
 
 from .conftest import ARTIFACTS
 

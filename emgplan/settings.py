@@ -4,6 +4,7 @@ With nothing set, the embedded default runs: DEBUG on, a SQLite file in the proj
 Celery tasks run eagerly in-process, e-mail printed to the console.
 """
 import datetime
+import sys
 from pathlib import Path
 
 import environ
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "accomplishments",
     "activities",
+    "decisions",
     "workplans",
     "reports",
     "accounts",
@@ -54,6 +56,13 @@ INSTALLED_APPS = [
     "cycles",
     "backups",
 ]
+
+# Tooling that is not the product (devtools: generate_plan, seed_demo, bench_reports, the benchmark's baseline page)
+# is installed for development (DEBUG), the test suite and the benchmark only; production never loads it.
+EMG_DEVTOOLS = env.bool("EMG_DEVTOOLS", default=DEBUG or env.bool("EMG_BENCHMARK", default=False)
+                        or "pytest" in sys.modules)
+if EMG_DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "emgplan.middleware.RequestIdMiddleware",
@@ -76,7 +85,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address before any password check
     "rules.permissions.ObjectPermissionBackend",
-    "emgplan.backends.StaffModelBackend",
+    "accounts.backends.StaffModelBackend",
 ]
 
 ROOT_URLCONF = "emgplan.urls"
@@ -92,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "emgplan.context_processors.site",
+                "accounts.context_processors.notices",
             ],
             "libraries": {"navigation": "emgplan.templatetags.navigation",
                           "app_clock": "emgplan.templatetags.app_clock"},
@@ -203,7 +213,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 CSRF_FAILURE_VIEW = "emgplan.errors.csrf_failure"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accomplishments:overview"
+LOGIN_REDIRECT_URL = "activities:plan"
 LOGOUT_REDIRECT_URL = "login"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -22,7 +22,7 @@ def meeting(s):
 
 
 RULES = [
-    Rule("accomplishments:overview", EVERYONE),
+    Rule("activities:plan", EVERYONE),
     *get_and_post("accomplishments:accomplishment-create", SECRETARIAT),
     *get_and_post("accomplishments:accomplishment-edit", SECRETARIAT,
                   args=lambda s: [s.activity("A.1").accomplishment_id]),

@@ -3,8 +3,8 @@ import pytest
 from django.urls import reverse
 
 from activities import services
-from activities.generate import plan_generate
 from activities.models import Activity, Milestone
+from devtools.generate import plan_generate
 from emgplan.plan_cache import plan_version
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,10 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan
+from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 from emgplan import roles
 from emgplan.plan_cache import plan_changed
 from workplans.loading import workplan_load
-
-from .models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 
 WORDS = (
     "the IMG agreed terms of reference and circulated a draft to members for comment; the secretariat "

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from accomplishments.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,8 @@ def test_seed_demo_creates_one_user_per_role(seed_plan, settings):
     assert User.objects.count() == 7
 
 
-def test_seed_demo_refuses_without_debug(seed_plan, settings):
+def test_seed_demo_refuses_without_debug(seed_plan, settings, monkeypatch):
+    monkeypatch.delenv("EMG_DEVTOOLS_ALLOW", raising=False)
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
@@ -59,8 +60,8 @@ def test_seed_demo_seeds_progress_once_and_keeps_what_users_changed(seed_plan, s
 def test_demo_history_is_dated_through_2014(seed_plan, demo_users):
     import datetime
 
-    from accomplishments.demo import demo_progress_create
     from activities.models import Contribution, Milestone, ProgressUpdate
+    from devtools.demo import demo_progress_create
 
     assert demo_progress_create() == 16
     mapping = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)

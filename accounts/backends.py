@@ -10,6 +10,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from .models import Notice
+
 
 class StaffModelBackend(ModelBackend):
     def has_perm(self, user_obj, perm, obj=None):
@@ -22,8 +24,6 @@ class StaffModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The signed-in user, with the number of unread notices the header shows read in the same query."""
-        from accounts.models import Notice
-
         unread = (Notice.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
                   .values("user").annotate(n=Count("pk")).values("n"))
         users = get_user_model()._default_manager.annotate(

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from activities.generate import plan_generate
 from activities.models import Activity, Milestone, ProgressUpdate
+from devtools.generate import plan_generate
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,7 @@ def test_generate_plan_scale_and_determinism():
     assert _shape(plan) == first
 
 
-def test_generate_plan_command(capsys):
+def test_generate_plan_command(capsys, settings):
+    settings.DEBUG = True  # devtools refuse to run with DEBUG off (devtools.guard)
     call_command("generate_plan", "--scale", "1")
     assert "EMG/SYNTH.1/2014: 10 activities" in capsys.readouterr().out

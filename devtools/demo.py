@@ -3,11 +3,10 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
 
+from accomplishments.models import Member
 from activities.models import LeadBody
 from emgplan import roles
 from emgplan.plan_cache import plan_changed
-
-from .models import Member
 
 DEMO_PASSWORD = "emg-demo-2014"
 

@@ -1,15 +1,14 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accomplishments.demo import DEMO_PASSWORD, DEMO_USERS, demo_progress_create, demo_users_create
+from devtools.demo import DEMO_PASSWORD, DEMO_USERS, demo_progress_create, demo_users_create
+from devtools.guard import refuse_production
 
 
 class Command(BaseCommand):
-    help = "Create one demo user per role (development only: refuses to run when DEBUG is off)."
+    help = "Create one demo user per role (development only: refuses a production database)."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("seed_demo creates users with a published password: it runs only with DEBUG on.")
+        refuse_production("seed_demo (demo users with a published password)")
         created = demo_users_create()
         self.stdout.write(f"Demo users ready ({len(created)} new). Password for all: {DEMO_PASSWORD}")
         for username, (role, *_rest) in DEMO_USERS.items():

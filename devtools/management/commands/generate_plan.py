@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.generate import plan_generate
 from activities.models import Activity, Contribution, Milestone, ProgressUpdate
+from devtools.generate import plan_generate
+from devtools.guard import refuse_production
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2014)
 
     def handle(self, *args, scale, seed, **options):
+        refuse_production("generate_plan")
         if not 1 <= scale <= 200:
             raise CommandError("--scale must be between 1 and 200.")
         plan = plan_generate(scale=scale, seed=seed)

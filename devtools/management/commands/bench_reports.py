@@ -4,7 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from accomplishments.models import WorkPlan
-from reports import bench
+from devtools import reports_bench as bench
+from devtools.guard import refuse_production
 
 SEED = "EMG/SOM.19/03/Rev.1"
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--one", nargs=2, metavar=("PLAN_SYMBOL", "FORMAT"), help="One measurement (internal).")
 
     def handle(self, *args, scale, one, **options):
+        refuse_production("bench_reports")
         if one:
             self.stdout.write(json.dumps(bench.measure_one(plan_symbol=one[0], fmt=one[1])))
             return
