@@ -398,8 +398,7 @@ def record_delete(*, model, pk, by, expected_version) -> None:
 
 # Carry-over ---------------------------------------------------------------------------------
 
-UNFINISHED = (Milestone.Status.NOT_STARTED, Milestone.Status.ON_TRACK, Milestone.Status.AT_RISK,
-              Milestone.Status.DELAYED)
+UNFINISHED = milestone_status.OPEN_STATUSES  # what carries over: what is still open
 
 
 def _free_label(taken: set, wanted: str) -> str:
