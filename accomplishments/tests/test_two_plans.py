@@ -155,6 +155,24 @@ def test_the_loader_does_not_update_a_closed_plan(old_plan, tmp_path, capsys):
     assert WorkPlan.objects.get(pk=seed.pk).title == title
 
 
+def _activity_select(html):
+    start = html.index('name="activity"')
+    return html[start:html.index("</select>", start)]
+
+
+def test_forms_offer_only_the_plans_own_activities(client_as, old_plan):
+    old_plan.status = WorkPlan.Status.PAST
+    old_plan.save()
+    option = f'<option value="{Activity.objects.get(title=OLD_TITLE).pk}"'
+    client = client_as("secretariat")
+    current = _activity_select(client.get("/milestones/new/").content.decode())
+    old = _activity_select(client.get(OLD + "/milestones/new/").content.decode())
+    assert option not in current and current.count("<option") == 1 + 10  # the blank choice and the seed's ten
+    assert option in old and old.count("<option") == 1 + 1
+    edit = _activity_select(client.get(f"/milestones/{_old_milestone().pk}/edit/").content.decode())
+    assert f"{option} selected" in edit and edit.count("<option") == 2  # the row's own plan
+
+
 def test_a_closed_plan_shows_no_write_buttons(client_as, old_plan):
     m = _old_milestone()
     html = client_as("secretariat").get(f"{OLD}/milestones/{m.pk}/").content.decode()
