@@ -149,6 +149,9 @@ class ActivityCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, 
     template_name = "includes/form_page.html"
     extra_context = {"title": "New activity"}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan_id": getattr(workplan_of(self.request), "pk", None)}
+
     def get_initial(self):
         return {"accomplishment": self.request.GET.get("accomplishment")}
 
@@ -191,7 +194,15 @@ class VersionedUpdateView(WriteRetryMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
     def form_extra(self):
-        return {}
+        return {"plan_id": self.object_plan_id()}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), **self.form_extra()}
+
+    def object_plan_id(self):
+        """The edited row's plan: its choices stay within it."""
+        activity = self.object if isinstance(self.object, Activity) else self.object.activity
+        return activity.accomplishment.work_plan_id
 
 
 class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpdateView):
@@ -273,6 +284,9 @@ class MilestoneCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin,
     form_class = MilestoneForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "New milestone"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan_id": getattr(workplan_of(self.request), "pk", None)}
 
     def get_initial(self):
         return {"activity": self.request.GET.get("activity"), "parent": self.request.GET.get("parent")}
@@ -709,7 +723,8 @@ class ContributionCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMix
     extra_context = {"title": "Record a contribution"}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user)}
+        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user),
+                "plan_id": getattr(workplan_of(self.request), "pk", None)}
 
     def get_initial(self):
         return {"year": clock.today(self.request).year, "activity": self.request.GET.get("activity")}
@@ -743,11 +758,8 @@ class ContributionEditView(RoleRequiredMixin, PermissionRequiredMixin, Versioned
     def get_queryset(self):
         return Contribution.objects.select_related("member", "activity__accomplishment__work_plan")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), **self.form_extra()}
-
     def form_extra(self):
-        return {"members": contribution_members(self.request.user)}
+        return {"members": contribution_members(self.request.user), "plan_id": self.object_plan_id()}
 
     def get_success_url(self):
         return reverse("activities:contribution-detail", args=[self.object.pk])

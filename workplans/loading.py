@@ -562,6 +562,9 @@ def _load(source: WorkPlanFile, *, update: bool) -> LoadResult:
         mode = "created"
     else:
         mode = "update" if update else "report"
+        if update and plan.status == WorkPlan.Status.CLOSED:
+            return LoadResult(mode="refused", plan=plan, deleted=[
+                f"{source.symbol}: the {plan.period} plan is closed, a read-only record; not updated"])
     result = LoadResult(mode=mode)
     writing = mode in ("created", "update")
     reason_update = f"{UPDATED_REASON}{source.path.name}"

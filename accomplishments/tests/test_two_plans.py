@@ -129,6 +129,50 @@ def test_a_closed_plan_refuses_writes_whatever_the_address(client_as, old_plan, 
             update.review_state) == before
 
 
+def test_a_closed_plans_cycle_sends_no_reminders(old_plan):
+    from cycles.selectors import cycles_open
+
+    assert ReportingCycle.objects.filter(work_plan=old_plan, status="open").exists()
+    assert old_plan.pk not in {c.work_plan_id for c in cycles_open()}
+    old_plan.status = WorkPlan.Status.PAST
+    old_plan.save()
+    assert old_plan.pk in {c.work_plan_id for c in cycles_open()}
+
+
+def test_the_loader_does_not_update_a_closed_plan(old_plan, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from workplans.loading import SEED_FILE
+
+    seed = WorkPlan.objects.get(symbol="EMG/SOM.19/03/Rev.1")
+    seed.status = WorkPlan.Status.CLOSED
+    seed.save()
+    title = seed.title
+    path = tmp_path / "workplan.yaml"
+    path.write_text(SEED_FILE.read_text(encoding="utf-8").replace(title, "A new title"), encoding="utf-8")
+    call_command("load_workplan", file=path, update=True)
+    assert "the 2014–2015 plan is closed, a read-only record; not updated" in capsys.readouterr().out
+    assert WorkPlan.objects.get(pk=seed.pk).title == title
+
+
+def _activity_select(html):
+    start = html.index('name="activity"')
+    return html[start:html.index("</select>", start)]
+
+
+def test_forms_offer_only_the_plans_own_activities(client_as, old_plan):
+    old_plan.status = WorkPlan.Status.PAST
+    old_plan.save()
+    option = f'<option value="{Activity.objects.get(title=OLD_TITLE).pk}"'
+    client = client_as("secretariat")
+    current = _activity_select(client.get("/milestones/new/").content.decode())
+    old = _activity_select(client.get(OLD + "/milestones/new/").content.decode())
+    assert option not in current and current.count("<option") == 1 + 10  # the blank choice and the seed's ten
+    assert option in old and old.count("<option") == 1 + 1
+    edit = _activity_select(client.get(f"/milestones/{_old_milestone().pk}/edit/").content.decode())
+    assert f"{option} selected" in edit and edit.count("<option") == 2  # the row's own plan
+
+
 def test_a_closed_plan_shows_no_write_buttons(client_as, old_plan):
     m = _old_milestone()
     html = client_as("secretariat").get(f"{OLD}/milestones/{m.pk}/").content.decode()
