@@ -1,18 +1,16 @@
 """Reads of the plan that pages and reports share."""
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Subquery
+from django.db.models import Count, Prefetch
 
 from activities.models import Activity, Milestone
-from emgplan.plan_cache import VERSION_PK
 
-from .models import ExpectedAccomplishment, PlanVersion, WorkPlan
+from .models import ExpectedAccomplishment, WorkPlan
 
 
 def workplan_current() -> WorkPlan | None:
-    """The plan people work on: the latest by period, with the plan version its pages are cached under."""
-    version = PlanVersion.objects.filter(pk=VERSION_PK).values("number")[:1]
-    return WorkPlan.objects.annotate(cache_version=Subquery(version)).order_by("-first_year", "-id").first()
+    """The plan people work on: the latest by period."""
+    return WorkPlan.objects.order_by("-first_year", "-id").first()
 
 
 def milestones_prefetch():

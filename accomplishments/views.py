@@ -4,7 +4,6 @@ from django.utils.functional import cached_property
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from activities.views import MoveView, PlanDeleteView
-from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin
 
 from .forms import ExpectedAccomplishmentForm, MeetingForm, MemberForm
@@ -14,7 +13,7 @@ from .selectors import plan_sections, workplan_current
 PAGE_SIZE = 25
 
 
-class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
+class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
     """The whole plan: A–D, their activities and milestones, in the order of the document."""
 
     template_name = "accomplishments/plan_overview.html"
@@ -24,17 +23,13 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin,
     def plan(self):
         return workplan_current()
 
-    def get_cached_context(self):
-        """The heading and the secretariat's toolbar, outside the cached content."""
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
         can_manage = self.request.user.has_perm("activities.manage_plan")
         # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
         arrange = can_manage and self.request.GET.get("arrange") == "1"
-        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
-                "arrange": arrange}
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(self.get_cached_context())
+        ctx.update(plan=self.plan, section=self.request.GET.get("ea", "")[:10], can_manage=can_manage,
+                   arrange=arrange)
         if self.plan is not None:
             ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
         return ctx

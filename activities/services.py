@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from accounts.services import notice_send
 from emgplan import clock
-from emgplan.plan_cache import plan_changed
 
 from .history import Change, changes_since
 from .models import Activity, Contribution, EvidenceFile, Milestone, ProgressUpdate
@@ -150,7 +149,6 @@ def plan_item_move(*, obj, direction: str, by) -> bool:
     if not 0 <= target < len(ordered):
         return False
     _swap(type(obj), ordered[index], ordered[target], field)
-    plan_changed()  # QuerySet.update sends no signal
     return True
 
 

@@ -16,7 +16,6 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
 from emgplan import clock
-from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
 
 from . import services
@@ -69,7 +68,7 @@ def unsaved_values(form, current) -> list[tuple[str, str]]:
     return out
 
 
-class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedContentMixin, DetailView):
+class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
     """An activity with its milestones and sub-items, progress, contributions and history."""
 
     template_name = "activities/activity_detail.html"
@@ -85,10 +84,6 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedConte
         activity = self.get_permission_object()
         prefetch_related_objects([activity], *activity_detail_prefetches())
         return activity
-
-    def get_cached_context(self):
-        activity = self.get_permission_object()
-        return {"activity": activity, "object": activity}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -616,7 +611,7 @@ class EvidenceDownloadView(RoleRequiredMixin, PermissionRequiredMixin, View):
                             content_type=f.content_type or "application/octet-stream")
 
 
-class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, ListView):
+class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     permission_required = "activities.review_queue"
     template_name = "activities/review_queue.html"
     paginate_by = PAGE_SIZE
@@ -629,7 +624,7 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, 
                 .prefetch_related("files").order_by("submitted_at", "pk"))
 
 
-class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
+class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
     """A lead's milestones (those of the activities their bodies lead) and their own updates."""
 
     permission_required = "activities.my_work"
