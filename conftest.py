@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from accomplishments.demo import DEMO_USERS, demo_users_create
+from devtools.demo import DEMO_USERS, demo_users_create
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

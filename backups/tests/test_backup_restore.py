@@ -23,8 +23,8 @@ from django.urls import reverse
 from activities.models import EvidenceFile, Milestone
 from activities.tests.factories import ProgressUpdateFactory
 from backups.tasks import backup_nightly
+from devtools.testing import _database_url
 from emgplan import fragments
-from emgplan.testing import _database_url
 from reports.models import Report
 from reports.tests.conftest import request_form_data
 

@@ -7,15 +7,15 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from accomplishments.selectors import workplan_current
-from activities.generate import plan_generate
 from bench.run import MAX_QUERIES, targets_pick
+from devtools.generate import plan_generate
 
 pytestmark = pytest.mark.django_db
 
 # Measured: the session, the user and the role check (3), then each page's own reads; the plan, activity and
 # My work pages read every milestone's derived health in one more query (cycles/health.py).
 BUDGET = {
-    "accomplishments:overview": 12,
+    "activities:plan": 12,
     "activities:activity-detail": 13,
     "activities:my-work": 8,
     "activities:review-queue": 8,
