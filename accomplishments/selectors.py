@@ -1,12 +1,65 @@
 """Reads of the plan's frame that pages and reports share (reads with milestones: activities.selectors)."""
-from django.db.models import Subquery
+from contextvars import ContextVar
+
+from django.db.models import Case, Subquery, When
+from django.utils.functional import SimpleLazyObject, empty
 
 from emgplan.plan_cache import VERSION_PK
 
 from .models import PlanVersion, WorkPlan
 
 
-def workplan_current() -> WorkPlan | None:
-    """The plan people work on: the latest by period, with the plan version its pages are cached under."""
+def _with_version():
     version = PlanVersion.objects.filter(pk=VERSION_PK).values("number")[:1]
-    return WorkPlan.objects.annotate(cache_version=Subquery(version)).order_by("-first_year", "-id").first()
+    return WorkPlan.objects.annotate(cache_version=Subquery(version))
+
+
+def workplan_current() -> WorkPlan | None:
+    """The plan people work on (status current), with the plan version its pages are cached under.
+
+    Without a current plan (a fresh database holding only drafts), the latest by period, so pages still show one.
+    """
+    plans = list(_with_version().order_by(
+        Case(When(status=WorkPlan.Status.CURRENT, then=0), default=1), "-first_year", "-id")[:1])
+    return plans[0] if plans else None
+
+
+def workplan_of(request) -> WorkPlan | None:
+    """The plan the request is about (WorkPlanMiddleware): the current one unless the address names another."""
+    if not hasattr(request, "plan"):
+        return workplan_current()  # a request that did not pass the middleware (RequestFactory)
+    plan = request.plan
+    if isinstance(plan, SimpleLazyObject):  # unwrapped, so that `plan is None` means what it says
+        if plan._wrapped is empty:
+            plan._setup()
+        plan = plan._wrapped
+    return plan
+
+
+def closed_plan_ids(user) -> frozenset:
+    """Ids of the closed plans, read once per request (kept on the user object, like the user's roles): from
+    the plans WorkPlanMiddleware read for the page when it did, else in one query."""
+    if not hasattr(user, "_emg_closed_plan_ids"):
+        plans = request_plans.get()
+        if plans is None:
+            ids = WorkPlan.objects.filter(status=WorkPlan.Status.CLOSED).values_list("pk", flat=True)
+        else:
+            ids = [p.pk for p in plans if p.status == WorkPlan.Status.CLOSED]
+        user._emg_closed_plan_ids = frozenset(ids)
+    return user._emg_closed_plan_ids
+
+
+# The plans of the request being served (WorkPlanMiddleware), for the rules, which do not see the request.
+request_plans: ContextVar = ContextVar("request_plans", default=None)
+
+
+def workplan_for_code(code: str) -> WorkPlan | None:
+    """The plan whose pages live under /plans/<code>/, or None."""
+    return _with_version().filter(code=code).first()
+
+
+def workplans_all() -> list[WorkPlan]:
+    """Every plan, the current one first, then drafts, then past and closed ones, latest first, each with the
+    plan version its pages are cached under (one query)."""
+    rank = Case(When(status=WorkPlan.Status.CURRENT, then=0), When(status=WorkPlan.Status.DRAFT, then=1), default=2)
+    return list(_with_version().annotate(rank=rank).order_by("rank", "-first_year", "-id"))

@@ -39,14 +39,29 @@ def check_completion(form, status, completed_on):
             code="completion_date_unfinished"))
 
 
-class ActivityForm(CrispyMixin, forms.ModelForm):
+class PlanScopedMixin:
+    """Offers only the expected accomplishments, activities and parent milestones of one plan (`plan_id`): the
+    plan the page is about, or the edited row's own plan."""
+
+    def __init__(self, *args, plan_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan_id is None:
+            return
+        scopes = {"accomplishment": "work_plan", "activity": "accomplishment__work_plan",
+                  "parent": "activity__accomplishment__work_plan"}
+        for name, path in scopes.items():
+            if name in self.fields:
+                self.fields[name].queryset = self.fields[name].queryset.filter(**{path: plan_id})
+
+
+class ActivityForm(PlanScopedMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["accomplishment", "number", "title", "description", "lead_body", "partners"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class MilestoneForm(CrispyMixin, forms.ModelForm):
+class MilestoneForm(PlanScopedMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["activity", "parent", "label", "order", "text", "due_meeting", "due_date", "status", "completed_on"]
@@ -65,7 +80,7 @@ class MilestoneForm(CrispyMixin, forms.ModelForm):
         return data
 
 
-class ContributionForm(CrispyMixin, forms.ModelForm):
+class ContributionForm(PlanScopedMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Contribution
         fields = ["member", "activity", "kind", "year", "staff_days", "amount_usd", "state", "note"]

@@ -16,7 +16,7 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
-from accomplishments.selectors import workplan_current
+from accomplishments.selectors import workplan_of
 from emgplan import clock
 from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import (
@@ -87,11 +87,12 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin,
 
     @cached_property
     def plan(self):
-        return workplan_current()
+        return workplan_of(self.request)
 
     def get_cached_context(self):
         """The heading and the secretariat's toolbar, outside the cached content."""
-        can_manage = self.request.user.has_perm("activities.manage_plan")
+        # A closed plan is a read-only record: no arranging.
+        can_manage = self.request.user.has_perm("activities.manage_plan") and (self.plan is None or self.plan.is_open)
         # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
         arrange = can_manage and self.request.GET.get("arrange") == "1"
         return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
@@ -148,6 +149,9 @@ class ActivityCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, 
     template_name = "includes/form_page.html"
     extra_context = {"title": "New activity"}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan_id": getattr(workplan_of(self.request), "pk", None)}
+
     def get_initial(self):
         return {"accomplishment": self.request.GET.get("accomplishment")}
 
@@ -190,7 +194,15 @@ class VersionedUpdateView(WriteRetryMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
     def form_extra(self):
-        return {}
+        return {"plan_id": self.object_plan_id()}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), **self.form_extra()}
+
+    def object_plan_id(self):
+        """The edited row's plan: its choices stay within it."""
+        activity = self.object if isinstance(self.object, Activity) else self.object.activity
+        return activity.accomplishment.work_plan_id
 
 
 class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpdateView):
@@ -272,6 +284,9 @@ class MilestoneCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin,
     form_class = MilestoneForm
     template_name = "includes/form_page.html"
     extra_context = {"title": "New milestone"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan_id": getattr(workplan_of(self.request), "pk", None)}
 
     def get_initial(self):
         return {"activity": self.request.GET.get("activity"), "parent": self.request.GET.get("parent")}
@@ -628,7 +643,8 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, 
     context_object_name = "updates"
 
     def get_queryset(self):
-        return (ProgressUpdate.objects.filter(review_state="submitted")
+        return (ProgressUpdate.objects.filter(review_state="submitted",
+                                              activity__accomplishment__work_plan=workplan_of(self.request))
                 .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author",
                                 "milestone__activity__accomplishment")  # a milestone's name is its activity's code
                 .prefetch_related("files").order_by("submitted_at", "pk"))
@@ -645,13 +661,15 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, Templ
         user = self.request.user
         last_accepted = (ProgressUpdate.objects.accepted().filter(milestone=OuterRef("pk"))
                          .order_by("-reviewed_at").values("reviewed_at")[:1])
-        milestones = (Milestone.objects.led_by(user).with_due()
+        plan = workplan_of(self.request)
+        milestones = (Milestone.objects.led_by(user).with_due().filter(activity__accomplishment__work_plan=plan)
                       .select_related("activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
                       .annotate(last_accepted=Subquery(last_accepted))
                       .order_by("activity__accomplishment__order", "activity__number", "parent__order",
                                 "parent_id", "order"))
         ctx["page"] = Paginator(milestones, 50).get_page(self.request.GET.get("page"))
-        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user).exclude(review_state="accepted")
+        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user, activity__accomplishment__work_plan=plan)
+                             .exclude(review_state="accepted")
                              .select_related("activity__accomplishment", "milestone__parent",
                                              "milestone__activity__accomplishment")[:50])
         ctx["bodies"] = LeadBody.objects.filter(leads=user)
@@ -679,13 +697,15 @@ class MyContributionsView(RoleRequiredMixin, RuleRequiredMixin, ListView):
 
     def get_queryset(self):
         self.members = contribution_members(self.request.user)
-        return (Contribution.objects.filter(member__in=self.members)
+        return (Contribution.objects.filter(member__in=self.members,
+                                            activity__accomplishment__work_plan=workplan_of(self.request))
                 .select_related("member", "activity__accomplishment")
                 .order_by("-year", "activity__accomplishment__order", "activity__number", "pk"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = Contribution.objects.filter(member__in=self.members)
+        qs = Contribution.objects.filter(member__in=self.members,
+                                         activity__accomplishment__work_plan=workplan_of(self.request))
         ctx["totals"] = list(qs.values("year", "kind").annotate(days=Sum("staff_days"), usd=Sum("amount_usd"))
                              .order_by("year", "kind"))
         kinds = dict(Contribution.Kind.choices)
@@ -703,7 +723,8 @@ class ContributionCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMix
     extra_context = {"title": "Record a contribution"}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user)}
+        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user),
+                "plan_id": getattr(workplan_of(self.request), "pk", None)}
 
     def get_initial(self):
         return {"year": clock.today(self.request).year, "activity": self.request.GET.get("activity")}
@@ -737,11 +758,8 @@ class ContributionEditView(RoleRequiredMixin, PermissionRequiredMixin, Versioned
     def get_queryset(self):
         return Contribution.objects.select_related("member", "activity__accomplishment__work_plan")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), **self.form_extra()}
-
     def form_extra(self):
-        return {"members": contribution_members(self.request.user)}
+        return {"members": contribution_members(self.request.user), "plan_id": self.object_plan_id()}
 
     def get_success_url(self):
         return reverse("activities:contribution-detail", args=[self.object.pk])
@@ -812,3 +830,63 @@ class LeadBodyDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
     def get_permission_object(self):
         return None
 
+
+
+# Carry-over: unfinished milestones of the plan that was current continue in the next ---------------------
+
+
+def carry_over_source(plan):
+    """The plan whose unfinished milestones may continue in `plan`: the current plan, or, when `plan` is the
+    current one, the latest earlier plan that is not closed."""
+    from accomplishments.models import WorkPlan
+
+    others = WorkPlan.objects.exclude(pk=plan.pk).exclude(status__in=[WorkPlan.Status.DRAFT, WorkPlan.Status.CLOSED])
+    current = others.filter(status=WorkPlan.Status.CURRENT).first()
+    return current or others.filter(first_year__lte=plan.first_year).order_by("-first_year", "-pk").first()
+
+
+class CarryOverView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+    """The secretariat chooses which unfinished milestones of the earlier plan continue in this one."""
+
+    permission_required = "activities.manage_plan"
+    template_name = "activities/carry_over.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from accomplishments.models import WorkPlan
+
+        self.plan = get_object_or_404(WorkPlan, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        source = carry_over_source(self.plan)
+        rows = []
+        if source is not None:
+            milestones = list(
+                Milestone.objects.filter(activity__accomplishment__work_plan=source, status__in=services.UNFINISHED)
+                .select_related("activity__accomplishment", "parent", "due_meeting")
+                .order_by("activity__accomplishment__order", "activity__number", "parent__order", "parent__label",
+                          "parent_id", "order", "label")
+            )
+            copies = {m.carried_from_id: m for m in Milestone.objects.filter(
+                carried_from__in=milestones, activity__accomplishment__work_plan=self.plan).select_related(
+                "activity__accomplishment", "parent")}
+            rows = [(m, copies.get(m.pk)) for m in milestones]
+        ctx.update(plan=self.plan, source=source, rows=rows, chosen=set(self.request.POST.getlist("milestone")))
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        ids = request.POST.getlist("milestone")
+        if not ids or not all(i.isdigit() for i in ids):
+            messages.error(request, "Choose at least one milestone to carry over.")
+            return self.render_to_response(self.get_context_data(), status=400)
+        try:
+            copies = services.milestones_carry_over(milestones=[int(i) for i in ids], into_plan=self.plan,
+                                                    by=request.user)
+        except ValidationError as e:
+            for text in e.messages:
+                messages.error(request, text)
+            return self.render_to_response(self.get_context_data(), status=400)
+        messages.success(request, f"{len(copies)} milestone{'s' if len(copies) != 1 else ''} carried over into the "
+                                  f"{self.plan.period} plan.")
+        return HttpResponseRedirect(reverse("activities:carry_over", args=[self.plan.pk]))

@@ -1,5 +1,6 @@
 """The secretariat imports the proposed 2016–2017 plan from its Word document, corrects an item in the review,
 creates the draft plan and goes on to record its adoption."""
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,7 @@ def test_secretariat_imports_reviews_and_creates_the_draft_plan(sign_in, page, s
     expect(page.get_by_role("heading", level=1)).to_have_text("Draft plan EMG/SOM.21/04 created")
     expect(page.get_by_role("status")).to_contain_text("Draft plan EMG/SOM.21/04 created from EMG-SOM21-04.docx")
     expect(page.locator("main")).to_contain_text("Its status is Draft")
+    expect(page.locator("#carry-over-link")).to_have_attribute("href", re.compile(r"/work-plans/\d+/carry-over/$"))
     _accessible(page)
     plan = WorkPlan.objects.get(symbol="EMG/SOM.21/04")
     assert plan.status == WorkPlan.Status.DRAFT
@@ -62,3 +64,17 @@ def test_secretariat_imports_reviews_and_creates_the_draft_plan(sign_in, page, s
                                       activity__number=1, label="b")
     assert (corrected.text, corrected.due_meeting.code) == ("Report on progress to SOM21.", "SOM21")
     screenshot("created")
+
+    # its adoption at SOM21 is recorded: it becomes the current plan, the 2014–2015 plan a past one
+    page.get_by_role("link", name="Record its adoption").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record the adoption of the 2016–2017 plan")
+    page.get_by_label("Adopted at").select_option(label="SOM21")
+    page.get_by_role("button", name="Record the adoption").click()
+    expect(page.get_by_role("status")).to_contain_text("The 2016–2017 plan was adopted at SOM21 and is now current.")
+    expect(page.locator("#plan-2016-2017")).to_contain_text("Current")
+    expect(page.locator("#plan-2014-2015")).to_contain_text("Past")
+    page.get_by_role("link", name="Plan", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Environment Management Group work plan for 2016 – 2017")
+    plan.refresh_from_db()
+    assert plan.status == WorkPlan.Status.CURRENT
+    screenshot("current")

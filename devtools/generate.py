@@ -55,9 +55,11 @@ def plan_generate(*, scale: int, seed: int = 2014) -> WorkPlan:
     for k in range(len(members), 50):
         members.append(Member.objects.create(acronym=f"ENT-{k:02d}", name=f"Member entity {k:02d}"))
     tag = f"s{scale}-{seed}"
+    # The synthetic plan is the one the benchmark works in: it becomes current, the seed's plan past.
+    WorkPlan.objects.filter(status=WorkPlan.Status.CURRENT).update(status=WorkPlan.Status.PAST)
     plan = WorkPlan.objects.create(
         title=f"Synthetic work plan ×{scale} (seed {seed})", symbol=symbol, first_year=2014, last_year=2015,
-        status=WorkPlan.Status.APPROVED,
+        status=WorkPlan.Status.CURRENT,
     )
     bodies, leads = [], []
     for k in range(6 * scale):

@@ -78,7 +78,9 @@ def fragment_key(request, name: str, today, plan=None, forms: bool = True) -> st
         secret = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
     # workplan_current() reads the version with the plan: no query of its own.
     version = plan.cache_version or 0 if hasattr(plan, "cache_version") else plan_version()
-    return f"{name}:{version}:{today.isoformat()}:{request.user.pk}:{secret}"
+    # The plan the address names ("" for the current one): the same page of two plans is two fragments.
+    plan_code = getattr(request, "plan_code", "")
+    return f"{name}:{plan_code}:{version}:{today.isoformat()}:{request.user.pk}:{secret}"
 
 
 def query_digest(*parts) -> str:
@@ -134,7 +136,9 @@ class CachedContentMixin:
         htmx = bool(getattr(self.request, "htmx", False))
         vary = query_digest(sorted(self.kwargs.items()), sorted(self.request.GET.lists()), htmx)
         name = f"page:{type(self).__name__}:{vary}"
-        return fragment_key(self.request, name, clock.today(self.request), getattr(self, "plan", None))
+        # The request's plan (read once for the header's plan switcher) carries the version: no query of its own.
+        plan = getattr(self, "plan", None) or getattr(self.request, "plan", None)
+        return fragment_key(self.request, name, clock.today(self.request), plan)
 
     def get_cached_context(self) -> dict:
         """What the template needs outside its cached content (titles, breadcrumbs); cheap to read."""

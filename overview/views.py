@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
-from accomplishments.selectors import workplan_current
+from accomplishments.selectors import workplan_of
 from emgplan import clock
 from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, fragment_key, query_digest
 
@@ -37,7 +37,7 @@ class OverviewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     @property
     def plan(self):
         if not hasattr(self, "_plan"):
-            self._plan = workplan_current()
+            self._plan = workplan_of(self.request)
         return self._plan
 
     def get_context_data(self, **kwargs):

@@ -461,6 +461,7 @@ class LoadResult:
     deleted: list[str] = field(default_factory=list)  # deleted in the app: not recreated
     missing: list[str] = field(default_factory=list)  # in the file only (report mode)
     added_in_app: list[str] = field(default_factory=list)  # in the database only: kept
+    notes: list[str] = field(default_factory=list)  # what the loader decided for the file (e.g. draft)
 
 
 def _name(obj) -> str:
@@ -561,6 +562,9 @@ def _load(source: WorkPlanFile, *, update: bool) -> LoadResult:
         mode = "created"
     else:
         mode = "update" if update else "report"
+        if update and plan.status == WorkPlan.Status.CLOSED:
+            return LoadResult(mode="refused", plan=plan, deleted=[
+                f"{source.symbol}: the {plan.period} plan is closed, a read-only record; not updated"])
     result = LoadResult(mode=mode)
     writing = mode in ("created", "update")
     reason_update = f"{UPDATED_REASON}{source.path.name}"
@@ -601,6 +605,12 @@ def _create(item: Item, found: dict, result: LoadResult, mode: str, source: Work
             result.differences.append(Difference(item.label, _verbose(item.model, k), v.name, "—",
                                                  f"{v.label} is not in the database"))
     obj = item.model(**_resolve(item.lookup, found), **values)
+    if item.model is WorkPlan and obj.status == WorkPlan.Status.CURRENT and \
+            WorkPlan.objects.filter(status=WorkPlan.Status.CURRENT).exists():
+        # One plan is current: a new one waits as a draft for its adoption (recorded on the work plans page).
+        obj.status = WorkPlan.Status.DRAFT
+        result.notes.append(f"{item.label}: loaded as a draft, because another plan is current; record its "
+                            "adoption on the work plans page")
     if mode == "created":
         _save(obj, source.created_reason, history_date=source.adopted_at)
     else:

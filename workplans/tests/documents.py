@@ -2,6 +2,8 @@
 import io
 
 import docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from workplans.loading import SEED_FILE
 
@@ -36,7 +38,7 @@ ROWS = [
         "(c) Contribute to the CBD COP 13 through its subsidiary bodies.",
         "2. Exchange of information Facilitate the exchange of information among members.",
     ]),
-    ("B. Management issues", []),
+    ("B. Management issues*", []),  # a footnote mark as an asterisk
     ("Enhanced sustainability of management practices.", [
         "1. Sustainability management",
         "Maintain regular IMG meetings.",
@@ -85,6 +87,11 @@ def docx_document(rows=ROWS, masthead=MASTHEAD, footnote_runs=True) -> bytes:
         first, second = row
         cells = t.add_row().cells
         cells[0].text = first
+        if first.startswith("A. "):  # a real Word footnote reference in the heading
+            run = cells[0].paragraphs[0].add_run()
+            reference = OxmlElement("w:footnoteReference")
+            reference.set(qn("w:id"), "3")
+            run._r.append(reference)
         for n, text in enumerate(second):
             (cells[1].paragraphs[0] if n == 0 else cells[1].add_paragraph()).add_run(text)
     out = io.BytesIO()

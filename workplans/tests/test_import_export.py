@@ -93,6 +93,8 @@ def test_a_plan_of_another_period_with_a_table_split_across_pages_and_footnote_m
     assert plan["title"] == "Environment Management Group work plan for 2016 – 2017"
     assert [n["text"] for n in plan["notes"]][1] == "It builds on the work plan 2014 – 2015."
     a, b = plan["accomplishments"]
+    assert (a["code"], a["category"], b["code"], b["category"]) == ("A", "Programmatic issues", "B",
+                                                                    "Management issues")
     a1, a2 = a["activities"]
     assert (a1["title"], a1["description"], a1["lead_body"]) == (
         "Biodiversity beyond 2020", "Support the post-2020 framework.", "IMG Biodiversity")

@@ -92,8 +92,10 @@ def test_the_secretariat_corrects_an_item_and_creates_the_draft(client_as):
     assert Activity.objects.get(accomplishment__work_plan=plan, accomplishment__code="A", number=2).title == \
         "Exchange of information and outreach"
     assert plan.history.first().history_change_reason == "Imported from pasted text"
-    done = client.get(response["Location"])
-    assert "Draft plan EMG/SOM.21/04 created" in done.content.decode()
+    done = client.get(response["Location"]).content.decode()
+    assert "Draft plan EMG/SOM.21/04 created" in done
+    assert f'href="{reverse("activities:carry_over", args=[plan.pk])}"' in done
+    assert f'href="{reverse("accomplishments:workplan-adopt", args=[plan.pk])}"' in done
 
 
 def test_a_correction_the_models_refuse_keeps_every_correction_and_saves_nothing(client_as):
