@@ -178,15 +178,3 @@ class ExpectedAccomplishment(models.Model):
 
     def __str__(self):
         return f"{self.code}. {self.category}"
-
-
-class PlanVersion(models.Model):
-    """A counter bumped by every change to what the plan pages show (emgplan/plan_cache.py).
-
-    Cached page fragments are keyed by it, so every web process sees a change at once.
-    """
-
-    number = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self):
-        return f"plan version {self.number}"

@@ -1,25 +1,18 @@
 """Reads of the plan's frame that pages and reports share (reads with milestones: activities.selectors)."""
 from contextvars import ContextVar
 
-from django.db.models import Case, Subquery, When
+from django.db.models import Case, When
 from django.utils.functional import SimpleLazyObject, empty
 
-from emgplan.plan_cache import VERSION_PK
-
-from .models import PlanVersion, WorkPlan
-
-
-def _with_version():
-    version = PlanVersion.objects.filter(pk=VERSION_PK).values("number")[:1]
-    return WorkPlan.objects.annotate(cache_version=Subquery(version))
+from .models import WorkPlan
 
 
 def workplan_current() -> WorkPlan | None:
-    """The plan people work on (status current), with the plan version its pages are cached under.
+    """The plan people work on (status current).
 
     Without a current plan (a fresh database holding only drafts), the latest by period, so pages still show one.
     """
-    plans = list(_with_version().order_by(
+    plans = list(WorkPlan.objects.order_by(
         Case(When(status=WorkPlan.Status.CURRENT, then=0), default=1), "-first_year", "-id")[:1])
     return plans[0] if plans else None
 
@@ -55,11 +48,10 @@ request_plans: ContextVar = ContextVar("request_plans", default=None)
 
 def workplan_for_code(code: str) -> WorkPlan | None:
     """The plan whose pages live under /plans/<code>/, or None."""
-    return _with_version().filter(code=code).first()
+    return WorkPlan.objects.filter(code=code).first()
 
 
 def workplans_all() -> list[WorkPlan]:
-    """Every plan, the current one first, then drafts, then past and closed ones, latest first, each with the
-    plan version its pages are cached under (one query)."""
+    """Every plan, the current one first, then drafts, then past and closed ones, latest first (one query)."""
     rank = Case(When(status=WorkPlan.Status.CURRENT, then=0), When(status=WorkPlan.Status.DRAFT, then=1), default=2)
-    return list(_with_version().annotate(rank=rank).order_by("rank", "-first_year", "-id"))
+    return list(WorkPlan.objects.annotate(rank=rank).order_by("rank", "-first_year", "-id"))

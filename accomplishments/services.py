@@ -12,7 +12,6 @@ from django.db import transaction
 
 from emgplan.attribution import attribute
 from emgplan.ordering import move_among
-from emgplan.plan_cache import plan_changed
 
 from .models import ExpectedAccomplishment, Meeting, Member, WorkPlan, WorkPlanApproval
 
@@ -64,11 +63,8 @@ def accomplishment_edit(accomplishment: ExpectedAccomplishment, *, data: dict, b
 def accomplishment_move(*, obj: ExpectedAccomplishment, direction: str, by) -> bool:
     """Move an expected accomplishment one place up or down in its plan."""
     refuse_closed_plan(WorkPlan.objects.get(pk=obj.work_plan_id))
-    moved = move_among(siblings=ExpectedAccomplishment.objects.filter(work_plan=obj.work_plan_id), obj=obj,
-                       direction=direction)
-    if moved:
-        plan_changed()  # QuerySet.update sends no signal
-    return moved
+    return move_among(siblings=ExpectedAccomplishment.objects.filter(work_plan=obj.work_plan_id), obj=obj,
+                      direction=direction)
 
 
 @transaction.atomic

@@ -142,6 +142,7 @@ class MemberDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
     permission_required = "accomplishments.manage_plan"
     model = Member
     success_url = reverse_lazy("accomplishments:member-list")
+    delete_service = staticmethod(services.member_delete)
 
 
 # Work plans: the list, and a plan's life (adopt, re-approve, close) --------------------------------------

@@ -15,7 +15,6 @@ from emgplan import clock
 from emgplan.attribution import attribute
 from emgplan.notify import notify
 from emgplan.ordering import move_among
-from emgplan.plan_cache import plan_changed
 
 from . import status as milestone_status
 from .history import Change, changes_since
@@ -199,8 +198,6 @@ def plan_item_move(*, obj, direction: str, by) -> bool:
     else:
         moved = move_among(siblings=Milestone.objects.filter(activity=obj.activity_id, parent=obj.parent_id),
                            obj=obj, direction=direction)
-    if moved:
-        plan_changed()  # QuerySet.update sends no signal
     return moved
 
 

@@ -18,7 +18,6 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.models import Meeting
 from accomplishments.selectors import workplan_of
 from emgplan import clock
-from emgplan.plan_cache import CachedContentMixin
 from emgplan.views import (
     MoveView,
     PlanDeleteView,
@@ -79,7 +78,7 @@ def unsaved_values(form, current) -> list[tuple[str, str]]:
     return out
 
 
-class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
+class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
     """The whole plan: A–D, their activities and milestones, in the order of the document."""
 
     template_name = "activities/plan_overview.html"
@@ -89,24 +88,20 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin,
     def plan(self):
         return workplan_of(self.request)
 
-    def get_cached_context(self):
-        """The heading and the secretariat's toolbar, outside the cached content."""
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
         # A closed plan is a read-only record: no arranging.
         can_manage = self.request.user.has_perm("activities.manage_plan") and (self.plan is None or self.plan.is_open)
         # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
         arrange = can_manage and self.request.GET.get("arrange") == "1"
-        return {"plan": self.plan, "section": self.request.GET.get("ea", "")[:10], "can_manage": can_manage,
-                "arrange": arrange}
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(self.get_cached_context())
+        ctx.update(plan=self.plan, section=self.request.GET.get("ea", "")[:10], can_manage=can_manage,
+                   arrange=arrange)
         if self.plan is not None:
             ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
         return ctx
 
 
-class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedContentMixin, DetailView):
+class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
     """An activity with its milestones and sub-items, progress, contributions and history."""
 
     template_name = "activities/activity_detail.html"
@@ -122,10 +117,6 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedConte
         activity = self.get_permission_object()
         prefetch_related_objects([activity], *activity_detail_prefetches())
         return activity
-
-    def get_cached_context(self):
-        activity = self.get_permission_object()
-        return {"activity": activity, "object": activity}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -636,7 +627,7 @@ class EvidenceDownloadView(RoleRequiredMixin, PermissionRequiredMixin, View):
                             content_type=f.content_type or "application/octet-stream")
 
 
-class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, ListView):
+class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     permission_required = "activities.review_queue"
     template_name = "activities/review_queue.html"
     paginate_by = PAGE_SIZE
@@ -650,7 +641,7 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, 
                 .prefetch_related("files").order_by("submitted_at", "pk"))
 
 
-class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
+class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
     """A lead's milestones (those of the activities their bodies lead) and their own updates."""
 
     permission_required = "activities.my_work"

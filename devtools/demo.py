@@ -6,7 +6,6 @@ from django.db.models import Q
 from accomplishments.models import Member
 from activities.models import LeadBody
 from emgplan import roles
-from emgplan.plan_cache import plan_changed
 
 DEMO_PASSWORD = "emg-demo-2014"
 
@@ -209,5 +208,4 @@ def demo_progress_create() -> int:
             contribution.version += 1
             _save_dated(contribution, when=_at(day, 14), by=users[by], reason=f"Now {state}")
         created += 1
-    plan_changed()
     return created

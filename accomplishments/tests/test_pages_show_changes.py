@@ -1,11 +1,8 @@
-"""The lists, the activity page, My work, the review queue and the exports are served from the cache while the
-plan is unchanged (CachedContentMixin), and every change shows at once."""
+"""The lists, the activity page, My work, the review queue and the exports show every change at once."""
 import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accomplishments.models import Member
@@ -44,21 +41,6 @@ def submitted(a1a, demo_users):
                                  narrative="The mapping tool is in beta.")
 
 
-@pytest.mark.parametrize("name,username,url", PAGES, ids=[p[0] for p in PAGES])
-def test_the_second_request_is_served_from_the_cache(client_as, a1a, submitted, django_assert_max_num_queries, name,
-                                                     username, url):
-    client = client_as(username)
-    with CaptureQueriesContext(connection) as miss:
-        first = client.get(url(a1a))
-    assert first.status_code == 200 and "cached_content" not in first.context
-    # session, user, roles, plan version (and for the activity page, the activity its permission is checked on)
-    with django_assert_max_num_queries(5) as hit:
-        second = client.get(url(a1a))
-    assert second.status_code == 200 and "cached_content" in second.context
-    assert _main(second) == _main(first)
-    assert len(hit.captured_queries) < len(miss.captured_queries)
-
-
 def _status_on(client, url, m):
     """The status the page shows in milestone m's row (found by its id, or its link to the milestone)."""
     html = client.get(url).content.decode()
@@ -77,7 +59,6 @@ def _status_on(client, url, m):
 def test_a_status_change_shows_at_once(client_as, demo_users, a1a, username, url):
     client = client_as(username)
     assert _status_on(client, url(a1a), a1a) == "not_started"
-    assert _status_on(client, url(a1a), a1a) == "not_started"  # now from the cache
     services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"],
                                   expected_version=a1a.version)
     assert _status_on(client, url(a1a), a1a) == "at_risk"
@@ -90,9 +71,7 @@ def test_a_filter_is_not_served_another_filters_page(client_as, demo_users, a1a)
                                   expected_version=a1a.version)
     at_risk = client.get(url, {"status": "at_risk"}).context["object_list"]
     assert [m.pk for m in at_risk] == [a1a.pk]
-    on_track = client.get(url, {"status": "on_track"})
-    assert "cached_content" not in on_track.context and a1a not in on_track.context["object_list"]
-    assert "cached_content" in client.get(url, {"status": "at_risk"}).context
+    assert a1a not in client.get(url, {"status": "on_track"}).context["object_list"]
 
 
 def test_the_review_queue_shows_a_new_submission_at_once(client_as, demo_users, a1a, submitted):
@@ -110,23 +89,18 @@ def test_a_new_contribution_shows_at_once_in_the_list_and_the_export(client_as, 
     list_url, export_url = reverse("overview:contribution-list"), reverse("overview:contribution-export",
                                                                              args=["csv"])
     days_before = _main(client.get(list_url))
-    csv_before = client.get(export_url).content.decode()
-    assert client.get(export_url).content.decode() == csv_before  # served from the cache
+    assert "Cached-page check" not in client.get(export_url).content.decode()
     ContributionFactory(member=member, activity=activity, year=2015, staff_days=37, note="Cached-page check")
     assert _main(client.get(list_url)) != days_before
     assert "Cached-page check" in client.get(export_url).content.decode()
 
 
-def test_the_export_is_cached_under_its_filter_and_shows_a_change(client_as, demo_users, a1a,
-                                                                 django_assert_max_num_queries):
+def test_the_export_follows_its_filter_and_shows_a_change(client_as, demo_users, a1a):
     client = client_as("viewer")
     url = reverse("overview:milestone-export", args=["csv"])
     first = client.get(url, {"status": "at_risk"})
     assert first["Content-Disposition"].startswith('attachment; filename="emg-milestones-')
     assert a1a.text[:30] not in first.content.decode()
-    with django_assert_max_num_queries(4):
-        again = client.get(url, {"status": "at_risk"})
-    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
     assert a1a.text[:30] in client.get(url, {"status": "not_started"}).content.decode()
     services.milestone_set_status(milestone_id=a1a.pk, status="at_risk", by=demo_users["secretariat"],
                                   expected_version=a1a.version)
@@ -146,17 +120,11 @@ def test_a_role_or_lead_change_shows_at_once(client_as, demo_users, a1a):
     assert "Edit activity" in _main(client.get(url))
 
 
-def test_a_renamed_author_shows_at_once_but_a_sign_in_keeps_the_cache(client_as, demo_users, submitted):
-    from emgplan.plan_cache import plan_version
-
+def test_a_renamed_author_shows_at_once(client_as, demo_users, submitted):
     client = client_as("secretariat")
     url = reverse("activities:review-queue")
     author = demo_users["biodiversity-lead"]
     assert author.get_full_name() and author.get_full_name() in _main(client.get(url))
-    before = plan_version()
-    client.force_login(author)  # saves last_login only
-    assert plan_version() == before
-    client.force_login(demo_users["secretariat"])
     author.first_name = "Renamed"
     author.save()
     assert "Renamed" in _main(client.get(url))
