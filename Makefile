@@ -31,8 +31,10 @@ run: install
 	@echo
 	EMG_TODAY=$(EMG_TODAY) EMG_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Style (ruff) and the direction of dependencies between apps (import-linter: .importlinter).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

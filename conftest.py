@@ -7,34 +7,33 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from accomplishments.demo import DEMO_USERS, demo_users_create
+from devtools.demo import DEMO_USERS, demo_users_create
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test rolls its rows back, and with them the plan version: cached fragments must go too."""
+    """Each test rolls its rows back: the shared fragments built from them must go too."""
     from django.core.cache import cache
 
     cache.clear()
 
 
 @pytest.fixture(autouse=True)
-def _plan_version_at_once_in_test_transaction(monkeypatch):
-    """A test's own transaction never commits, so the plan version's after-commit bump would never run in it:
-    there it runs at once, in the writer's savepoint (still undone with it). Transactional tests keep the
-    real order (emgplan/tests/test_plan_version.py)."""
-    from emgplan import plan_cache
+def _fragments_retired_at_once_in_test_transaction(monkeypatch):
+    """A test's own transaction never commits, so the after-commit retirement of shared fragments would never run
+    in it: there it runs at once, in the writer's savepoint. Transactional tests keep the real order."""
+    from emgplan import fragments
 
-    real = plan_cache.after_commit
+    real = fragments.after_commit
 
     def after_commit(func):
         if connection.in_atomic_block and any(getattr(b, "_from_testcase", False) for b in connection.atomic_blocks):
             func()
         else:
             real(func)
-    monkeypatch.setattr(plan_cache, "after_commit", after_commit)
+    monkeypatch.setattr(fragments, "after_commit", after_commit)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,18 @@ class ApprovalInline(admin.TabularInline):
     model = WorkPlanApproval
     extra = 0
 
+    def _open(self, obj):
+        return obj is None or obj.is_open
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
 
 class AccomplishmentInline(ReadOnlyInline, admin.StackedInline):
     model = ExpectedAccomplishment
@@ -25,10 +37,20 @@ class AccomplishmentInline(ReadOnlyInline, admin.StackedInline):
 
 @admin.register(WorkPlan)
 class WorkPlanAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
-    list_display = ("title", "symbol", "first_year", "last_year", "status")
+    list_display = ("title", "symbol", "code", "first_year", "last_year", "status")
     list_filter = ("status",)
     search_fields = ("title", "symbol")
     inlines = [ApprovalInline, AccomplishmentInline]
+    # A plan's status moves only through the work plans page (adopt, close), where the rules are; its code is
+    # in the addresses people keep.
+    readonly_fields = ("code", "status")
+
+    def has_change_permission(self, request, obj=None):
+        # A closed plan is a read-only record, here too.
+        return (obj is None or obj.is_open) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_open) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Meeting)
@@ -53,7 +75,7 @@ class MemberAdmin(EditInAppAdmin, SimpleHistoryAdmin):
 @admin.register(ExpectedAccomplishment)
 class ExpectedAccomplishmentAdmin(EditInAppAdmin, SimpleHistoryAdmin):
     app_url_name = "accomplishments:accomplishment-edit"
-    app_list_url_name = "accomplishments:overview"
+    app_list_url_name = "activities:plan"
     list_display = ("code", "category", "work_plan", "order")
     list_filter = ("work_plan",)
     search_fields = ("code", "category", "statement")

@@ -7,9 +7,7 @@ class AccomplishmentsConfig(AppConfig):
 
     def ready(self):
         from emgplan import clock
-        from emgplan.plan_cache import connect_signals
 
         from . import permissions  # noqa: F401  (registers the app's rules)
 
-        connect_signals()
         clock.connect_signals()

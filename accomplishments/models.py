@@ -6,11 +6,20 @@ from simple_history.models import HistoricalRecords
 
 
 class WorkPlan(models.Model):
+    """A two-year plan. One plan is current (the one people work in); a draft awaits its adoption; a past plan
+    stays readable and writable until the secretariat closes it, and a closed plan is a read-only record."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        APPROVED = "approved", "Approved"
+        CURRENT = "current", "Current"
+        PAST = "past", "Past"
+        CLOSED = "closed", "Closed"
 
     title = models.CharField(max_length=200)
+    code = models.SlugField(
+        max_length=30, unique=True, blank=True,
+        help_text="What the addresses of the plan's pages say, e.g. 2014-2015 in /plans/2014-2015/.",
+    )
     first_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000)])
     last_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000)])
     symbol = models.CharField("document symbol", max_length=60, unique=True)
@@ -26,14 +35,49 @@ class WorkPlan(models.Model):
                 name="workplan_period_ordered",
                 violation_error_message="The last year cannot come before the first year.",
             ),
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="current"), name="workplan_one_current",
+                violation_error_message="Another work plan is already current.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.title} ({self.symbol})"
 
+    def save(self, *args, **kwargs):
+        # Every way a plan is created (loader, import, back office, factories, generators) gets an address:
+        # the period, or the period and a number when another plan of the same period has it.
+        if not self.code:
+            self.code = workplan_free_code(self.first_year, self.last_year, exclude=self.pk)
+        super().save(*args, **kwargs)
+
     @property
     def years(self):
         return range(self.first_year, self.last_year + 1)
+
+    @property
+    def period(self) -> str:
+        return f"{self.first_year}–{self.last_year}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == self.Status.CURRENT
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the plan may still change: every plan but a closed one."""
+        return self.status != self.Status.CLOSED
+
+
+def workplan_free_code(first_year, last_year, exclude=None) -> str:
+    base = f"{first_year}-{last_year}"
+    taken = set(WorkPlan.objects.exclude(pk=exclude).filter(code__startswith=base).values_list("code", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 class Meeting(models.Model):
@@ -134,15 +178,3 @@ class ExpectedAccomplishment(models.Model):
 
     def __str__(self):
         return f"{self.code}. {self.category}"
-
-
-class PlanVersion(models.Model):
-    """A counter bumped by every change to what the plan pages show (emgplan/plan_cache.py).
-
-    Cached page fragments are keyed by it, so every web process sees a change at once.
-    """
-
-    number = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self):
-        return f"plan version {self.number}"

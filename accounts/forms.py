@@ -3,9 +3,9 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 
 from accomplishments.models import Member
-from activities.forms import CrispyMixin
 from activities.models import LeadBody
 from emgplan import roles
+from emgplan.forms import CrispyMixin
 
 from .models import Profile
 

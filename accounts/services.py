@@ -36,6 +36,11 @@ def notice_send(*, user, subject: str, body: str = "", url: str = "", reminder: 
     return notice
 
 
+def notice_receive(sender, *, user, subject, body="", url="", reminder=False, **kwargs) -> Notice:
+    """The receiver of emgplan.notify.notice: apps below accounts tell users things through it."""
+    return notice_send(user=user, subject=subject, body=body, url=url, reminder=reminder)
+
+
 @transaction.atomic
 def user_roles_set(*, user: User, role: str, lead_bodies=(), members=(), by=None) -> User:
     """Give the user exactly one role and its scope (lead bodies for a lead, members for a focal point)."""

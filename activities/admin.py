@@ -27,7 +27,7 @@ class MilestoneInline(ReadOnlyInline, admin.TabularInline):
 @admin.register(Activity)
 class ActivityAdmin(EditInAppAdmin, SimpleHistoryAdmin):
     app_url_name = "activities:activity-detail"
-    app_list_url_name = "accomplishments:overview"
+    app_list_url_name = "activities:plan"
     list_display = ("code", "title", "lead_body")
     list_filter = ("accomplishment__work_plan", "accomplishment", "lead_body")
     search_fields = ("title", "description")

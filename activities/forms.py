@@ -1,33 +1,16 @@
 """Forms for the work tables: field validation only; state changes happen in services."""
 import uuid
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from emgplan.forms import FREE_TEXT_MAX, limit_free_text
+from emgplan.forms import FREE_TEXT_MAX, CrispyMixin, DateInput
 
+from . import status as milestone_status
 from .evidence import evidence_file_check
 from .models import Activity, Contribution, Milestone, ProgressUpdate
 from .validators import evidence_link_lines, validate_evidence_links
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker: it needs ISO dates whatever the locale."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class CrispyMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        limit_free_text(self)
 
 
 def plan_period(activity):
@@ -47,23 +30,38 @@ def check_dates_in_plan(form, activity, names):
 
 def check_completion(form, status, completed_on):
     """A completed milestone has a completion date, and only a completed one."""
-    if status == Milestone.Status.COMPLETED and not completed_on:
+    if status and milestone_status.is_completed(status) and not completed_on:
         form.add_error("completed_on", ValidationError(
             "A completed milestone needs its completion date.", code="completion_date_required"))
-    if completed_on and status and status != Milestone.Status.COMPLETED:
+    if completed_on and status and not milestone_status.is_completed(status):
         form.add_error("completed_on", ValidationError(
             "Only a completed milestone has a completion date: clear it or set the status to Completed.",
             code="completion_date_unfinished"))
 
 
-class ActivityForm(CrispyMixin, forms.ModelForm):
+class PlanScopedMixin:
+    """Offers only the expected accomplishments, activities and parent milestones of one plan (`plan_id`): the
+    plan the page is about, or the edited row's own plan."""
+
+    def __init__(self, *args, plan_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan_id is None:
+            return
+        scopes = {"accomplishment": "work_plan", "activity": "accomplishment__work_plan",
+                  "parent": "activity__accomplishment__work_plan"}
+        for name, path in scopes.items():
+            if name in self.fields:
+                self.fields[name].queryset = self.fields[name].queryset.filter(**{path: plan_id})
+
+
+class ActivityForm(PlanScopedMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["accomplishment", "number", "title", "description", "lead_body", "partners"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class MilestoneForm(CrispyMixin, forms.ModelForm):
+class MilestoneForm(PlanScopedMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["activity", "parent", "label", "order", "text", "due_meeting", "due_date", "status", "completed_on"]
@@ -82,7 +80,7 @@ class MilestoneForm(CrispyMixin, forms.ModelForm):
         return data
 
 
-class ContributionForm(CrispyMixin, forms.ModelForm):
+class ContributionForm(PlanScopedMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Contribution
         fields = ["member", "activity", "kind", "year", "staff_days", "amount_usd", "state", "note"]
@@ -234,7 +232,7 @@ class ProgressUpdateForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         status = data.get("reported_status")
-        if status in (Milestone.Status.AT_RISK, Milestone.Status.DELAYED) and not (data.get("narrative") or "").strip():
+        if status and milestone_status.is_at_risk(status) and not (data.get("narrative") or "").strip():
             self.add_error("narrative", ValidationError(
                 "Explain in the narrative why the work is at risk or delayed.", code="narrative_required"))
         if self.activity is not None:

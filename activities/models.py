@@ -106,6 +106,10 @@ class Milestone(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     completed_on = models.DateField("completion date", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into", editable=False,
+        help_text="The unfinished milestone of an earlier plan that this one continues.",
+    )
     history = HistoricalRecords()
 
     objects = MilestoneQuerySet.as_manager()

@@ -4,6 +4,7 @@ Views, templates and querysets all ask these: a rule is written once, here.
 """
 import rules
 
+from accomplishments.selectors import closed_plan_ids
 from emgplan.roles import has_role, is_focal_point, is_lead, is_secretariat
 
 
@@ -67,16 +68,33 @@ def is_focal_point_of(user, contribution):
     return contribution is not None and contribution.member_id in focal_member_ids(user)
 
 
+def _plan_id(obj):
+    """The id of the plan the object belongs to, through relations the views already load (no query when
+    the page selected the activity's accomplishment)."""
+    if hasattr(obj, "work_plan_id"):  # an expected accomplishment
+        return obj.work_plan_id
+    activity = obj if hasattr(obj, "accomplishment_id") else getattr(obj, "activity", None)
+    return activity.accomplishment.work_plan_id if activity is not None else None
+
+
+@rules.predicate
+def plan_is_open(user, obj):
+    """The object's plan is not closed (a closed plan is a read-only record); true without an object."""
+    if obj is None:
+        return True
+    return _plan_id(obj) not in closed_plan_ids(user)
+
+
 is_reader = rules.is_authenticated & has_role
 
 # Reading the plan and accepted progress: every role.
 rules.add_perm("activities.view_plan", is_reader)
 # Keeping the plan (create, edit, reorder, delete; meetings, members, lead bodies): the secretariat.
-rules.add_perm("activities.manage_plan", is_secretariat)
+rules.add_perm("activities.manage_plan", is_secretariat & plan_is_open)
 # Moving a milestone's status: the secretariat, or a lead of the body that leads it.
-rules.add_perm("activities.set_milestone_status", is_secretariat | (is_reader & leads_milestone))
+rules.add_perm("activities.set_milestone_status", plan_is_open & (is_secretariat | (is_reader & leads_milestone)))
 # Progress: leads file on their own activities and milestones.
-rules.add_perm("activities.file_progress", is_secretariat | (is_reader & leads_activity))
+rules.add_perm("activities.file_progress", plan_is_open & (is_secretariat | (is_reader & leads_activity)))
 # Drafts are seen only by their author and the secretariat; submitted and returned ones also by
 # the body's leads; accepted ones by everyone.
 rules.add_perm(
@@ -86,13 +104,13 @@ rules.add_perm(
 # Writing to one's own update needs the right to file on its target *now*: authorship alone would
 # let a lead moved to another role keep editing and submitting (the drafts stay, for the secretariat).
 files_on_update_target = is_secretariat | (is_reader & is_lead & leads_update_target)
-rules.add_perm("activities.edit_update", is_author & is_draft & files_on_update_target)
-rules.add_perm("activities.submit_update", is_author & is_draft & files_on_update_target)
-rules.add_perm("activities.revise_update", is_author & is_returned & files_on_update_target)
-rules.add_perm("activities.review_update", is_secretariat & is_submitted)
+rules.add_perm("activities.edit_update", plan_is_open & is_author & is_draft & files_on_update_target)
+rules.add_perm("activities.submit_update", plan_is_open & is_author & is_draft & files_on_update_target)
+rules.add_perm("activities.revise_update", plan_is_open & is_author & is_returned & files_on_update_target)
+rules.add_perm("activities.review_update", plan_is_open & is_secretariat & is_submitted)
 rules.add_perm("activities.review_queue", is_secretariat)
 rules.add_perm("activities.my_work", is_reader & is_lead)
 # Contributions: everyone reads; focal points record their own member's; the secretariat any.
 rules.add_perm("activities.view_contribution", is_reader)
 rules.add_perm("activities.add_contribution", is_secretariat | (is_reader & is_focal_point))
-rules.add_perm("activities.change_contribution", is_secretariat | (is_reader & is_focal_point_of))
+rules.add_perm("activities.change_contribution", plan_is_open & (is_secretariat | (is_reader & is_focal_point_of)))

@@ -1,9 +1,11 @@
-"""Reads of the work tables that pages and reports share."""
-from django.db.models import Prefetch
+"""Reads of the work tables that pages and reports share, the plan page's among them."""
+from dataclasses import dataclass
 
-from accomplishments.selectors import milestones_prefetch
+from django.db.models import Count, Prefetch
 
-from .models import Activity
+from accomplishments.models import ExpectedAccomplishment, WorkPlan
+
+from .models import Activity, Milestone
 
 
 def activity_queryset():
@@ -13,3 +15,54 @@ def activity_queryset():
 def activity_detail_prefetches():
     """What the activity page shows besides the activity: its milestones (with sub-items) and partners."""
     return [milestones_prefetch(), Prefetch("partners")]
+
+
+def milestones_prefetch():
+    """Top-level milestones with their sub-items, in document order (two queries in all)."""
+    children = Milestone.objects.select_related("due_meeting", "activity__accomplishment").order_by("order", "label")
+    return Prefetch(
+        "milestones",
+        queryset=Milestone.objects.filter(parent__isnull=True)
+        .select_related("due_meeting")
+        .prefetch_related(Prefetch("children", queryset=children))
+        .order_by("order", "label"),
+        to_attr="top_milestones",
+    )
+
+
+def plan_overview(*, plan: WorkPlan, codes=None) -> list[ExpectedAccomplishment]:
+    """A–D (or those of `codes`) with their activities and milestones, in document order; constant query count."""
+    activities = Activity.objects.select_related("lead_body", "accomplishment").prefetch_related(
+        milestones_prefetch()
+    ).order_by("number")
+    accomplishments = ExpectedAccomplishment.objects.filter(work_plan=plan)
+    if codes is not None:
+        accomplishments = accomplishments.filter(code__in=codes)
+    return list(accomplishments.order_by("order", "code").prefetch_related(Prefetch("activities", queryset=activities)))
+
+
+# A plan up to this many milestones reads best on one page (the 2014–2015 plan has 22); a larger one opens
+# at its first expected accomplishment, with the others (and the whole plan) a link away.
+ONE_PAGE_MILESTONES = 120
+WHOLE_PLAN = "all"
+
+
+@dataclass
+class PlanSections:
+    sections: list  # every expected accomplishment, with n_activities and n_milestones
+    chosen: str  # the code shown, or WHOLE_PLAN
+    shown: list  # the accomplishments shown, with their activities and milestones
+
+
+def plan_sections(*, plan: WorkPlan, chosen: str = "") -> PlanSections:
+    """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small."""
+    sections = list(
+        ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
+        .annotate(n_activities=Count("activities", distinct=True), n_milestones=Count("activities__milestones"))
+    )
+    codes = [s.code for s in sections]
+    if chosen not in codes and chosen != WHOLE_PLAN:
+        small = sum(s.n_milestones for s in sections) <= ONE_PAGE_MILESTONES
+        chosen = WHOLE_PLAN if small or not codes else codes[0]
+    shown = plan_overview(plan=plan, codes=None if chosen == WHOLE_PLAN else [chosen])
+    return PlanSections(sections=sections, chosen=chosen, shown=shown)

@@ -9,12 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.services import notice_send
+from accomplishments.models import ExpectedAccomplishment, WorkPlan
+from accomplishments.services import refuse_closed_plan
 from emgplan import clock
-from emgplan.plan_cache import plan_changed
+from emgplan.attribution import attribute
+from emgplan.notify import notify
+from emgplan.ordering import move_among
 
+from . import status as milestone_status
 from .history import Change, changes_since
-from .models import Activity, Contribution, EvidenceFile, Milestone, ProgressUpdate
+from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 
 
 class ConflictError(Exception):
@@ -63,19 +67,88 @@ def _save_versioned(obj, by, reason=""):
     """Save a row locked by _lock with the next version (the lock makes the increment safe)."""
     obj.full_clean()
     obj.version += 1
-    obj._history_user = by
-    if reason:
-        obj._change_reason = reason
+    attribute(obj, by, reason)
     obj.save()
     return obj
+
+
+# Closed plans -------------------------------------------------------------------------------
+
+# How each kind of row reaches its plan.
+_PLAN_PATH = {
+    ExpectedAccomplishment: "accomplishments",
+    Activity: "accomplishments__activities",
+    Milestone: "accomplishments__activities__milestones",
+    ProgressUpdate: "accomplishments__activities__updates",
+    Contribution: "accomplishments__activities__contributions",
+}
+
+
+def refuse_closed(model, pk) -> None:
+    """Raise PlanClosed if the row (of a model of the plan) belongs to a closed plan; one query."""
+    path = _PLAN_PATH.get(model)
+    if path is None or pk is None:
+        return  # meetings, members and lead bodies are shared by every plan
+    refuse_closed_plan(WorkPlan.objects.filter(**{path: pk}).only("status", "first_year", "last_year").first())
 
 
 # Plan ---------------------------------------------------------------------------------------
 
 
+def _create(model, data: dict, by, **extra):
+    """A new row from a form's cleaned data (many-to-many fields set after the save), attributed to `by`."""
+    m2m = {k: v for k, v in data.items() if model._meta.get_field(k).many_to_many}
+    obj = model(**{k: v for k, v in data.items() if k not in m2m}, **extra)
+    obj.full_clean()
+    attribute(obj, by)
+    obj.save()
+    for name, value in m2m.items():
+        getattr(obj, name).set(value)
+    return obj
+
+
+@transaction.atomic
+def activity_create(*, data: dict, by) -> Activity:
+    refuse_closed(ExpectedAccomplishment, getattr(data.get("accomplishment"), "pk", None))
+    return _create(Activity, data, by)
+
+
+@transaction.atomic
+def milestone_create(*, data: dict, by) -> Milestone:
+    refuse_closed(Activity, getattr(data.get("activity"), "pk", None))
+    return _create(Milestone, data, by)
+
+
+@transaction.atomic
+def lead_body_save(*, lead_body: LeadBody | None = None, data: dict, by) -> LeadBody:
+    """Create a lead body (lead_body None) or change one; lead bodies carry no version (secretariat only)."""
+    if lead_body is None:
+        return _create(LeadBody, data, by)
+    m2m = {}
+    for name, value in data.items():
+        if LeadBody._meta.get_field(name).many_to_many:
+            m2m[name] = value
+        else:
+            setattr(lead_body, name, value)
+    lead_body.full_clean()
+    attribute(lead_body, by)
+    lead_body.save()
+    for name, value in m2m.items():
+        getattr(lead_body, name).set(value)
+    return lead_body
+
+
+@transaction.atomic
+def lead_body_delete(lead_body: LeadBody, *, by) -> None:
+    """Delete a lead body; ProtectedError if activities still name it."""
+    attribute(lead_body, by)
+    lead_body.delete()
+
+
 @transaction.atomic
 def record_update(*, model, pk, data: dict, by, expected_version) -> object:
     """Apply a form's cleaned data to a versioned record (activity, milestone, contribution)."""
+    refuse_closed(model, pk)
     obj = _lock(model, pk, expected_version)
     m2m = {}
     for name, value in data.items():
@@ -94,9 +167,10 @@ def record_update(*, model, pk, data: dict, by, expected_version) -> object:
 def milestone_set_status(*, milestone_id: int, status: str, completed_on=None, by, expected_version,
                          due_meeting=..., due_date=..., reason: str = "") -> Milestone:
     """Move a milestone's status (and, for the secretariat, its due meeting/date)."""
+    refuse_closed(Milestone, milestone_id)
     m = _lock(Milestone, milestone_id, expected_version)
     m.status = status
-    if status == Milestone.Status.COMPLETED:
+    if milestone_status.is_completed(status):
         m.completed_on = completed_on or m.completed_on
         if m.completed_on is None:
             raise ValidationError({"completed_on": "A completed milestone needs its completion date."},
@@ -114,44 +188,17 @@ def milestone_set_status(*, milestone_id: int, status: str, completed_on=None, b
     return _save_versioned(m, by, reason)
 
 
-def _swap(model, obj, neighbour, field):
-    a, b = getattr(obj, field), getattr(neighbour, field)
-    if field == "number":  # unique: park one row out of the way first
-        model.objects.filter(pk=obj.pk).update(number=32000)
-        model.objects.filter(pk=neighbour.pk).update(number=a)
-        model.objects.filter(pk=obj.pk).update(number=b)
-    else:
-        if a == b:
-            b = a + 1
-        model.objects.filter(pk=obj.pk).update(**{field: b})
-        model.objects.filter(pk=neighbour.pk).update(**{field: a})
-
-
 @transaction.atomic
 def plan_item_move(*, obj, direction: str, by) -> bool:
-    """Move an accomplishment, activity, milestone or sub-item one place up or down among its siblings."""
-    from accomplishments.models import ExpectedAccomplishment
-
-    if isinstance(obj, ExpectedAccomplishment):
-        siblings, field = ExpectedAccomplishment.objects.filter(work_plan=obj.work_plan_id), "order"
-    elif isinstance(obj, Activity):
-        siblings, field = Activity.objects.filter(accomplishment=obj.accomplishment_id), "number"
+    """Move an activity, milestone or sub-item one place up or down among its siblings."""
+    refuse_closed(type(obj), obj.pk)
+    if isinstance(obj, Activity):
+        moved = move_among(siblings=Activity.objects.filter(accomplishment=obj.accomplishment_id), obj=obj,
+                           direction=direction, field="number", unique=True)
     else:
-        siblings, field = Milestone.objects.filter(activity=obj.activity_id, parent=obj.parent_id), "order"
-    ordered = list(siblings.order_by(field, "pk"))
-    # Normalise orders first so equal values cannot make a move a no-op.
-    if field == "order":
-        for i, s in enumerate(ordered, start=1):
-            if s.order != i:
-                type(s).objects.filter(pk=s.pk).update(order=i)
-                s.order = i
-    index = next(i for i, s in enumerate(ordered) if s.pk == obj.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
-        return False
-    _swap(type(obj), ordered[index], ordered[target], field)
-    plan_changed()  # QuerySet.update sends no signal
-    return True
+        moved = move_among(siblings=Milestone.objects.filter(activity=obj.activity_id, parent=obj.parent_id),
+                           obj=obj, direction=direction)
+    return moved
 
 
 # Progress -----------------------------------------------------------------------------------
@@ -174,6 +221,7 @@ def progress_update_save(*, update: ProgressUpdate | None = None, activity: Acti
     `remove_files` are ids of this draft's own evidence files to drop.
     """
     _check_target(activity, milestone)
+    refuse_closed(Activity, activity.pk)
     if update is None:
         if form_key is not None:
             first = ProgressUpdate.objects.filter(author=author, form_key=form_key).first()
@@ -185,7 +233,7 @@ def progress_update_save(*, update: ProgressUpdate | None = None, activity: Acti
             setattr(update, name, value)
         # The key's uniqueness is left to the database: a concurrent second sending fails there.
         update.full_clean(exclude={"form_key"})
-        update._history_user = author
+        attribute(update, author)
         try:
             with transaction.atomic():
                 update.save()
@@ -216,6 +264,7 @@ def progress_update_save(*, update: ProgressUpdate | None = None, activity: Acti
 @transaction.atomic
 def progress_update_submit(*, update: ProgressUpdate, by, expected_version) -> ProgressUpdate:
     """Submit a draft for review, if it is still the version its author last saw (ConflictError if not)."""
+    refuse_closed(ProgressUpdate, update.pk)
     update = _lock(ProgressUpdate, update.pk, expected_version)
     if update.review_state != ProgressUpdate.ReviewState.DRAFT:
         raise ValidationError("Only a draft can be submitted.", code="not_draft")
@@ -227,6 +276,7 @@ def progress_update_submit(*, update: ProgressUpdate, by, expected_version) -> P
 @transaction.atomic
 def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
     """Accept: record the reviewer, apply the reported status to the milestone, tell the author."""
+    refuse_closed(ProgressUpdate, update.pk)
     # Lock order (emgplan/db.py): the milestone before its update, as every other writer does.
     if update.milestone_id:  # get(): no ordering, so no join locks the activity too
         Milestone.objects.select_for_update().only("pk").get(pk=update.milestone_id)
@@ -235,24 +285,25 @@ def progress_update_accept(*, update: ProgressUpdate, by) -> ProgressUpdate:
         raise ValidationError("Only a submitted update can be accepted.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.ACCEPTED
     update.reviewer, update.reviewed_at = by, clock.now()
-    update._history_user = by
+    attribute(update, by)
     update.save()
     if update.milestone_id and update.milestone.status != update.reported_status:
         completed_on = None
-        if update.reported_status == Milestone.Status.COMPLETED:
+        if milestone_status.is_completed(update.reported_status):
             completed_on = min(update.period_end, clock.configured_today())
         milestone_set_status(milestone_id=update.milestone_id, status=update.reported_status,
                              completed_on=completed_on, by=by, expected_version=CURRENT_VERSION,
                              reason=f"Accepted progress update #{update.pk}")
     target = update.milestone or update.activity
-    notice_send(user=update.author, subject=f"Your progress update on {target} was accepted",
-                body=f"{by.get_full_name() or by.username} accepted it.",
-                url=reverse("activities:update-detail", args=[update.pk]))
+    notify(user=update.author, subject=f"Your progress update on {target} was accepted",
+           body=f"{by.get_full_name() or by.username} accepted it.",
+           url=reverse("activities:update-detail", args=[update.pk]))
     return update
 
 
 @transaction.atomic
 def progress_update_return(*, update: ProgressUpdate, by, reason: str) -> ProgressUpdate:
+    refuse_closed(ProgressUpdate, update.pk)
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the update is returned."}, code="reason_required")
@@ -260,11 +311,11 @@ def progress_update_return(*, update: ProgressUpdate, by, reason: str) -> Progre
         raise ValidationError("Only a submitted update can be returned.", code="not_submitted")
     update.review_state = ProgressUpdate.ReviewState.RETURNED
     update.reviewer, update.reviewed_at, update.return_reason = by, clock.now(), reason.strip()
-    update._history_user = by
+    attribute(update, by)
     update.save()
     target = update.milestone or update.activity
-    notice_send(user=update.author, subject=f"Your progress update on {target} was returned",
-                body=f"Reason: {update.return_reason}", url=reverse("activities:update-detail", args=[update.pk]))
+    notify(user=update.author, subject=f"Your progress update on {target} was returned",
+           body=f"Reason: {update.return_reason}", url=reverse("activities:update-detail", args=[update.pk]))
     return update
 
 
@@ -276,6 +327,7 @@ def progress_update_revise(*, update: ProgressUpdate, by) -> ProgressUpdate:
     revision once accepted can open every file the lead filed; the lead removes what they no longer
     want on the draft's form. Safe to repeat: a draft revision already started is returned as it is.
     """
+    refuse_closed(ProgressUpdate, update.pk)
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if update.review_state != ProgressUpdate.ReviewState.RETURNED:
         raise ValidationError("Only a returned update can be revised.", code="not_returned")
@@ -315,9 +367,11 @@ def progress_update_revise(*, update: ProgressUpdate, by) -> ProgressUpdate:
 
 @transaction.atomic
 def contribution_record(*, data: dict, by) -> Contribution:
+    activity = data.get("activity")
+    refuse_closed(Activity, getattr(activity, "pk", None))
     c = Contribution(**data, created_by=by)
     c.full_clean()
-    c._history_user = by
+    attribute(c, by)
     c.save()
     return c
 
@@ -333,9 +387,105 @@ def record_delete(*, model, pk, by, expected_version) -> None:
 
     ConflictError if it changed since the confirmation page was shown: a delete is an edit too.
     """
+    refuse_closed(model, pk)
     obj = _lock(model, pk, expected_version)
-    obj._history_user = by
+    attribute(obj, by)
     obj.delete()
+
+
+# Carry-over ---------------------------------------------------------------------------------
+
+UNFINISHED = milestone_status.OPEN_STATUSES  # what carries over: what is still open
+
+
+def _free_label(taken: set, wanted: str) -> str:
+    if wanted not in taken:
+        return wanted
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for n in range(1, 10_000):  # a, b, … z, aa, ab, …
+        label, k = "", n
+        while k:
+            k, r = divmod(k - 1, 26)
+            label = letters[r] + label
+        if label not in taken:
+            return label
+    raise ValidationError("No free label is left in this activity.", code="no_label")  # pragma: no cover
+
+
+def _target_activity(origin: Activity, into_plan: WorkPlan, by) -> Activity:
+    """The activity of `into_plan` with the origin's code (A.1 continues as A.1), created with the origin's
+    texts (and its expected accomplishment's) when the new plan has none."""
+    ea = origin.accomplishment
+    target_ea = ExpectedAccomplishment.objects.filter(work_plan=into_plan, code=ea.code).first()
+    if target_ea is None:
+        target_ea = ExpectedAccomplishment(work_plan=into_plan, code=ea.code, category=ea.category,
+                                           statement=ea.statement, order=ea.order)
+        target_ea.full_clean()
+        attribute(target_ea, by, f"Carried over from the {ea.work_plan.period} plan")
+        target_ea.save()
+    activity = Activity.objects.filter(accomplishment=target_ea, number=origin.number).first()
+    if activity is None:
+        activity = Activity(accomplishment=target_ea, number=origin.number, title=origin.title,
+                            description=origin.description, lead_body_id=origin.lead_body_id)
+        activity.full_clean()
+        attribute(activity, by, f"Carried over from the {ea.work_plan.period} plan")
+        activity.save()
+        activity.partners.set(origin.partners.all())
+    return activity
+
+
+@transaction.atomic
+def milestones_carry_over(*, milestones, into_plan: WorkPlan, by) -> list[Milestone]:
+    """Continue unfinished milestones of an earlier plan in `into_plan`; the new ones, in the order given.
+
+    Each new milestone is linked to its origin (carried_from) and starts afresh in the new plan: not started,
+    due at the origin's meeting or date only if it falls inside the new plan's years. The origin, its history
+    and its progress updates stay with the old plan, unchanged. It lands in the activity with the same code
+    (created from the origin's when missing), under its own label when free. A sub-item goes under the copy
+    of its parent when the parent is carried too, else it becomes a milestone of its own. Safe to repeat: a
+    milestone already carried into this plan is not carried twice (its copy is returned).
+    """
+    into_plan = WorkPlan.objects.select_for_update().get(pk=into_plan.pk)
+    refuse_closed_plan(into_plan)
+    ids = [m.pk if isinstance(m, Milestone) else int(m) for m in milestones]
+    origins = {m.pk: m for m in Milestone.objects.filter(pk__in=ids).select_related(
+        "activity__accomplishment__work_plan", "due_meeting", "parent")}
+    if len(origins) != len(set(ids)):
+        raise ValidationError("A milestone to carry over was not found (deleted meanwhile?).", code="not_found")
+    for m in origins.values():
+        if m.activity.accomplishment.work_plan_id == into_plan.pk:
+            raise ValidationError(f"{m} already belongs to the {into_plan.period} plan.", code="same_plan")
+        if m.status not in UNFINISHED:
+            raise ValidationError(f"{m} is {m.get_status_display().lower()}: only unfinished milestones are "
+                                  "carried over.", code="finished")
+    existing = {m.carried_from_id: m for m in Milestone.objects.filter(
+        carried_from__in=ids, activity__accomplishment__work_plan=into_plan)}
+    # Parents before their sub-items, so a sub-item finds its parent's copy.
+    ordered = sorted(dict.fromkeys(ids), key=lambda pk: origins[pk].parent_id is not None)
+    copies: dict[int, Milestone] = {}
+    for pk in ordered:
+        origin = origins[pk]
+        if pk in existing:
+            copies[pk] = existing[pk]
+            continue
+        parent_copy = copies.get(origin.parent_id) or (existing.get(origin.parent_id) if origin.parent_id else None)
+        if parent_copy is not None:
+            activity, siblings = parent_copy.activity, Milestone.objects.filter(parent=parent_copy)
+        else:
+            activity = _target_activity(origin.activity, into_plan, by)
+            siblings = Milestone.objects.filter(activity=activity, parent=None)
+        due = origin.due_date if origin.due_date and origin.due_date.year in into_plan.years else None
+        meeting = origin.due_meeting if origin.due_meeting and origin.due_meeting.start_date.year in into_plan.years \
+            else None
+        taken = set(siblings.values_list("label", flat=True))
+        order = (max(siblings.values_list("order", flat=True), default=0) or 0) + 1
+        copy = Milestone(activity=activity, parent=parent_copy, label=_free_label(taken, origin.label), order=order,
+                         text=origin.text, due_meeting=meeting, due_date=due, carried_from=origin)
+        copy.full_clean()
+        attribute(copy, by, f"Carried over from {origin} of the {origin.activity.accomplishment.work_plan.period} plan")
+        copy.save()
+        copies[pk] = copy
+    return [copies[pk] for pk in dict.fromkeys(ids)]
 
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -5,6 +5,7 @@ from . import views
 app_name = "activities"
 
 urlpatterns = [
+    path("", views.PlanOverviewView.as_view(), name="plan"),
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity-create"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
     path("activities/<int:pk>/edit/", views.ActivityEditView.as_view(), name="activity-edit"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("contributions/<int:pk>/", views.ContributionDetailView.as_view(), name="contribution-detail"),
     path("contributions/<int:pk>/edit/", views.ContributionEditView.as_view(), name="contribution-edit"),
     path("contributions/<int:pk>/delete/", views.ContributionDeleteView.as_view(), name="contribution-delete"),
+    path("work-plans/<int:pk>/carry-over/", views.CarryOverView.as_view(), name="carry_over"),
     path("lead-bodies/", views.LeadBodyListView.as_view(), name="leadbody-list"),
     path("lead-bodies/new/", views.LeadBodyCreateView.as_view(), name="leadbody-create"),
     path("lead-bodies/<int:pk>/edit/", views.LeadBodyEditView.as_view(), name="leadbody-edit"),

@@ -9,15 +9,24 @@ from django.db.models import Count, OuterRef, ProtectedError, Subquery, Sum, pre
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views import View
-from django.views.generic import CreateView, DeleteView, DetailView, ListView, TemplateView, UpdateView
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
+from accomplishments.selectors import workplan_of
 from emgplan import clock
-from emgplan.plan_cache import CachedContentMixin
-from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin, id_param, safe_next
+from emgplan.views import (
+    MoveView,
+    PlanDeleteView,
+    RoleRequiredMixin,
+    RuleRequiredMixin,
+    WriteRetryMixin,
+    id_param,
+    safe_next,
+)
 
 from . import services, work_sources
 from .forms import (
@@ -33,7 +42,7 @@ from .forms import (
 from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 from .permissions import focal_member_ids
-from .selectors import activity_detail_prefetches, activity_queryset
+from .selectors import activity_detail_prefetches, activity_queryset, plan_sections
 
 PAGE_SIZE = 25
 
@@ -69,7 +78,30 @@ def unsaved_values(form, current) -> list[tuple[str, str]]:
     return out
 
 
-class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedContentMixin, DetailView):
+class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+    """The whole plan: A–D, their activities and milestones, in the order of the document."""
+
+    template_name = "activities/plan_overview.html"
+    permission_required = "accomplishments.view_plan"
+
+    @cached_property
+    def plan(self):
+        return workplan_of(self.request)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # A closed plan is a read-only record: no arranging.
+        can_manage = self.request.user.has_perm("activities.manage_plan") and (self.plan is None or self.plan.is_open)
+        # The secretariat arranges the plan (edit, reorder, add) in a mode of its own: the everyday page stays small.
+        arrange = can_manage and self.request.GET.get("arrange") == "1"
+        ctx.update(plan=self.plan, section=self.request.GET.get("ea", "")[:10], can_manage=can_manage,
+                   arrange=arrange)
+        if self.plan is not None:
+            ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
+        return ctx
+
+
+class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
     """An activity with its milestones and sub-items, progress, contributions and history."""
 
     template_name = "activities/activity_detail.html"
@@ -85,10 +117,6 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, CachedConte
         activity = self.get_permission_object()
         prefetch_related_objects([activity], *activity_detail_prefetches())
         return activity
-
-    def get_cached_context(self):
-        activity = self.get_permission_object()
-        return {"activity": activity, "object": activity}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -112,14 +140,20 @@ class ActivityCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, 
     template_name = "includes/form_page.html"
     extra_context = {"title": "New activity"}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan_id": getattr(workplan_of(self.request), "pk", None)}
+
     def get_initial(self):
         return {"accomplishment": self.request.GET.get("accomplishment")}
 
     def form_valid(self, form):
-        form.instance._history_user = self.request.user
-        response = super().form_valid(form)
+        try:
+            self.object = services.activity_create(data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"Activity {self.object.code} created.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("activities:activity-detail", args=[self.object.pk])
@@ -151,7 +185,15 @@ class VersionedUpdateView(WriteRetryMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
     def form_extra(self):
-        return {}
+        return {"plan_id": self.object_plan_id()}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), **self.form_extra()}
+
+    def object_plan_id(self):
+        """The edited row's plan: its choices stay within it."""
+        activity = self.object if isinstance(self.object, Activity) else self.object.activity
+        return activity.accomplishment.work_plan_id
 
 
 class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpdateView):
@@ -162,28 +204,6 @@ class ActivityEditView(RoleRequiredMixin, PermissionRequiredMixin, VersionedUpda
 
     def get_success_url(self):
         return reverse("activities:activity-detail", args=[self.object.pk])
-
-
-class PlanDeleteView(WriteRetryMixin, DeleteView):
-    template_name = "includes/confirm_delete.html"
-
-    def get_permission_object(self):
-        return None
-
-    def form_valid(self, form):
-        label = str(self.object)
-        self.object._history_user = self.request.user
-        try:
-            response = super().form_valid(form)
-        except Exception as exc:  # PROTECT: contributions or reports still point at it
-            from django.db.models import ProtectedError
-
-            if not isinstance(exc, ProtectedError):
-                raise
-            messages.error(self.request, f"{label} cannot be deleted: other records still refer to it.")
-            return HttpResponseRedirect(self.request.path)
-        messages.success(self.request, f"{label} deleted.")
-        return response
 
 
 class VersionedDeleteView(PlanDeleteView):
@@ -211,36 +231,21 @@ class VersionedDeleteView(PlanDeleteView):
 class ActivityDeleteView(RoleRequiredMixin, PermissionRequiredMixin, VersionedDeleteView):
     permission_required = "activities.manage_plan"
     model = Activity
-    success_url = reverse_lazy("accomplishments:overview")
-
-
-class MoveView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, View):
-    """Move an item one place up or down among its siblings (POST only)."""
-
-    permission_required = "activities.manage_plan"
-    model = None
-    http_method_names = ["post"]
-
-    def get_permission_object(self):
-        return None
-
-    def post(self, request, pk, direction):
-        obj = get_object_or_404(self.model, pk=pk)
-        if direction not in ("up", "down"):
-            raise Http404
-        if services.plan_item_move(obj=obj, direction=direction, by=request.user):
-            messages.success(request, f"{obj} moved {direction}.")
-        else:
-            messages.info(request, f"{obj} is already at the {'top' if direction == 'up' else 'bottom'}.")
-        return HttpResponseRedirect(safe_next(request, reverse("accomplishments:overview")))
+    success_url = reverse_lazy("activities:plan")
 
 
 class ActivityMoveView(MoveView):
+    permission_required = "activities.manage_plan"
     model = Activity
+    move = staticmethod(services.plan_item_move)
+    back_url = reverse_lazy("activities:plan")
 
 
 class MilestoneMoveView(MoveView):
+    permission_required = "activities.manage_plan"
     model = Milestone
+    move = staticmethod(services.plan_item_move)
+    back_url = reverse_lazy("activities:plan")
 
 
 class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView):
@@ -271,14 +276,20 @@ class MilestoneCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin,
     template_name = "includes/form_page.html"
     extra_context = {"title": "New milestone"}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan_id": getattr(workplan_of(self.request), "pk", None)}
+
     def get_initial(self):
         return {"activity": self.request.GET.get("activity"), "parent": self.request.GET.get("parent")}
 
     def form_valid(self, form):
-        form.instance._history_user = self.request.user
-        response = super().form_valid(form)
+        try:
+            self.object = services.milestone_create(data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"Milestone {self.object} created.")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("activities:activity-detail", args=[self.object.activity_id])
@@ -616,14 +627,15 @@ class EvidenceDownloadView(RoleRequiredMixin, PermissionRequiredMixin, View):
                             content_type=f.content_type or "application/octet-stream")
 
 
-class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, ListView):
+class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     permission_required = "activities.review_queue"
     template_name = "activities/review_queue.html"
     paginate_by = PAGE_SIZE
     context_object_name = "updates"
 
     def get_queryset(self):
-        return (ProgressUpdate.objects.filter(review_state="submitted")
+        return (ProgressUpdate.objects.filter(review_state="submitted",
+                                              activity__accomplishment__work_plan=workplan_of(self.request))
                 .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author",
                                 "milestone__activity__accomplishment")  # a milestone's name is its activity's code
                 .prefetch_related("files").order_by("submitted_at", "pk"))
@@ -634,7 +646,7 @@ class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, 
         return ctx
 
 
-class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, TemplateView):
+class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
     """A lead's milestones (those of the activities their bodies lead) and their own updates."""
 
     permission_required = "activities.my_work"
@@ -645,13 +657,15 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, CachedContentMixin, Templ
         user = self.request.user
         last_accepted = (ProgressUpdate.objects.accepted().filter(milestone=OuterRef("pk"))
                          .order_by("-reviewed_at").values("reviewed_at")[:1])
-        milestones = (Milestone.objects.led_by(user).with_due()
+        plan = workplan_of(self.request)
+        milestones = (Milestone.objects.led_by(user).with_due().filter(activity__accomplishment__work_plan=plan)
                       .select_related("activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
                       .annotate(last_accepted=Subquery(last_accepted))
                       .order_by("activity__accomplishment__order", "activity__number", "parent__order",
                                 "parent_id", "order"))
         ctx["page"] = Paginator(milestones, 50).get_page(self.request.GET.get("page"))
-        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user).exclude(review_state="accepted")
+        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user, activity__accomplishment__work_plan=plan)
+                             .exclude(review_state="accepted")
                              .select_related("activity__accomplishment", "milestone__parent",
                                              "milestone__activity__accomplishment")[:50])
         ctx["bodies"] = LeadBody.objects.filter(leads=user)
@@ -680,13 +694,15 @@ class MyContributionsView(RoleRequiredMixin, RuleRequiredMixin, ListView):
 
     def get_queryset(self):
         self.members = contribution_members(self.request.user)
-        return (Contribution.objects.filter(member__in=self.members)
+        return (Contribution.objects.filter(member__in=self.members,
+                                            activity__accomplishment__work_plan=workplan_of(self.request))
                 .select_related("member", "activity__accomplishment")
                 .order_by("-year", "activity__accomplishment__order", "activity__number", "pk"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = Contribution.objects.filter(member__in=self.members)
+        qs = Contribution.objects.filter(member__in=self.members,
+                                         activity__accomplishment__work_plan=workplan_of(self.request))
         ctx["totals"] = list(qs.values("year", "kind").annotate(days=Sum("staff_days"), usd=Sum("amount_usd"))
                              .order_by("year", "kind"))
         kinds = dict(Contribution.Kind.choices)
@@ -704,7 +720,8 @@ class ContributionCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMix
     extra_context = {"title": "Record a contribution"}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user)}
+        return {**super().get_form_kwargs(), "members": contribution_members(self.request.user),
+                "plan_id": getattr(workplan_of(self.request), "pk", None)}
 
     def get_initial(self):
         return {"year": clock.today(self.request).year, "activity": self.request.GET.get("activity")}
@@ -738,11 +755,8 @@ class ContributionEditView(RoleRequiredMixin, PermissionRequiredMixin, Versioned
     def get_queryset(self):
         return Contribution.objects.select_related("member", "activity__accomplishment__work_plan")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), **self.form_extra()}
-
     def form_extra(self):
-        return {"members": contribution_members(self.request.user)}
+        return {"members": contribution_members(self.request.user), "plan_id": self.object_plan_id()}
 
     def get_success_url(self):
         return reverse("activities:contribution-detail", args=[self.object.pk])
@@ -777,8 +791,13 @@ class LeadBodyCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, 
     success_url = reverse_lazy("activities:leadbody-list")
 
     def form_valid(self, form):
-        messages.success(self.request, f"Lead body “{form.instance.name}” created.")
-        return super().form_valid(form)
+        try:
+            self.object = services.lead_body_save(lead_body=self.object, data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Lead body “{self.object.name}” created.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LeadBodyEditView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, UpdateView):
@@ -790,15 +809,81 @@ class LeadBodyEditView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, Up
     success_url = reverse_lazy("activities:leadbody-list")
 
     def form_valid(self, form):
-        messages.success(self.request, f"Lead body “{form.instance.name}” saved.")
-        return super().form_valid(form)
+        try:
+            self.object = services.lead_body_save(lead_body=self.object, data=form.cleaned_data, by=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Lead body “{self.object.name}” saved.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class LeadBodyDeleteView(RoleRequiredMixin, RuleRequiredMixin, PlanDeleteView):
     permission_required = "activities.manage_plan"
     model = LeadBody
+    delete_service = staticmethod(services.lead_body_delete)
     success_url = reverse_lazy("activities:leadbody-list")
 
     def get_permission_object(self):
         return None
 
+
+
+# Carry-over: unfinished milestones of the plan that was current continue in the next ---------------------
+
+
+def carry_over_source(plan):
+    """The plan whose unfinished milestones may continue in `plan`: the current plan, or, when `plan` is the
+    current one, the latest earlier plan that is not closed."""
+    from accomplishments.models import WorkPlan
+
+    others = WorkPlan.objects.exclude(pk=plan.pk).exclude(status__in=[WorkPlan.Status.DRAFT, WorkPlan.Status.CLOSED])
+    current = others.filter(status=WorkPlan.Status.CURRENT).first()
+    return current or others.filter(first_year__lte=plan.first_year).order_by("-first_year", "-pk").first()
+
+
+class CarryOverView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, TemplateView):
+    """The secretariat chooses which unfinished milestones of the earlier plan continue in this one."""
+
+    permission_required = "activities.manage_plan"
+    template_name = "activities/carry_over.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from accomplishments.models import WorkPlan
+
+        self.plan = get_object_or_404(WorkPlan, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        source = carry_over_source(self.plan)
+        rows = []
+        if source is not None:
+            milestones = list(
+                Milestone.objects.filter(activity__accomplishment__work_plan=source, status__in=services.UNFINISHED)
+                .select_related("activity__accomplishment", "parent", "due_meeting")
+                .order_by("activity__accomplishment__order", "activity__number", "parent__order", "parent__label",
+                          "parent_id", "order", "label")
+            )
+            copies = {m.carried_from_id: m for m in Milestone.objects.filter(
+                carried_from__in=milestones, activity__accomplishment__work_plan=self.plan).select_related(
+                "activity__accomplishment", "parent")}
+            rows = [(m, copies.get(m.pk)) for m in milestones]
+        ctx.update(plan=self.plan, source=source, rows=rows, chosen=set(self.request.POST.getlist("milestone")))
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        ids = request.POST.getlist("milestone")
+        if not ids or not all(i.isdigit() for i in ids):
+            messages.error(request, "Choose at least one milestone to carry over.")
+            return self.render_to_response(self.get_context_data(), status=400)
+        try:
+            copies = services.milestones_carry_over(milestones=[int(i) for i in ids], into_plan=self.plan,
+                                                    by=request.user)
+        except ValidationError as e:
+            for text in e.messages:
+                messages.error(request, text)
+            return self.render_to_response(self.get_context_data(), status=400)
+        messages.success(request, f"{len(copies)} milestone{'s' if len(copies) != 1 else ''} carried over into the "
+                                  f"{self.plan.period} plan.")
+        return HttpResponseRedirect(reverse("activities:carry_over", args=[self.plan.pk]))

@@ -27,7 +27,9 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
+
+from emgplan import fragments
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -180,7 +182,6 @@ def backup_restore(*, archive: Path, force: bool = False) -> dict:
             if occupied:
                 raise BackupError(f"The database is not empty ({occupied}); restoring would replace it: "
                                   "add --force to do so.")
-        version_before = _plan_version()
         _database_load(vendor=vendor, path=work / manifest["database"]["file"])
         media_root = Path(settings.MEDIA_ROOT)
         for entry in manifest["files"]:
@@ -191,23 +192,10 @@ def backup_restore(*, archive: Path, force: bool = False) -> dict:
                 shutil.copyfile(work / entry["path"], staged)
                 os.replace(staged, target)
     _restore_verify(manifest=manifest)
-    # No page may show the replaced database. Every cached page and export is keyed by the plan version, so
-    # moving it past both databases' versions retires them all; cache.clear() would also wipe a Redis database
-    # shared with the Celery broker.
-    from emgplan.plan_cache import version_move_past
-
-    version_move_past(version_before)
+    # No page may show the replaced database. Every shared fragment's key holds the fragments' generation, so
+    # replacing it retires them all; cache.clear() would also wipe a Redis database shared with the broker.
+    fragments.retire_all()
     return manifest
-
-
-def _plan_version() -> int:
-    from emgplan.plan_cache import plan_version
-
-    try:
-        with transaction.atomic():
-            return plan_version()
-    except DatabaseError:  # no tables yet: a fresh database
-        return 0
 
 
 def _archive_unpack_verified(*, archive: Path, into: Path) -> dict:

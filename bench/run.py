@@ -48,7 +48,7 @@ class Page:
 
 
 PAGES = [
-    Page("plan overview", "accomplishments:overview", "secretariat"),
+    Page("plan overview", "activities:plan", "secretariat"),
     Page("dashboard", "overview:dashboard", "chair"),
     Page("timeline", "overview:timeline", "viewer"),
     Page("milestones, filtered", "overview:milestone-list", "viewer", query="status=at_risk&o=-due"),
@@ -99,7 +99,7 @@ def template_name() -> str:
     """A migrated database with the seed plan and demo users, named after what it was built from."""
     digest = hashlib.sha256()
     sources = sorted(ROOT.glob("*/migrations/*.py")) + sorted((ROOT / "workplans" / "data").rglob("*.*"))
-    for path in [*sources, ROOT / "accomplishments" / "demo.py", ROOT / "requirements.txt"]:
+    for path in [*sources, ROOT / "devtools" / "demo.py", ROOT / "requirements.txt"]:
         digest.update(path.read_bytes())
     return f"emgplan_bench_tpl_{digest.hexdigest()[:12]}"
 
@@ -171,7 +171,7 @@ def data_load(url: str, from_template: bool) -> None:
     """Migrate, load the seed plan and the demo users (unless copied from the template), collect the static files."""
     from django.core.management import call_command
 
-    from accomplishments.demo import demo_users_create
+    from devtools.demo import demo_users_create
 
     static_collect()
     if from_template:
@@ -486,7 +486,7 @@ def main(argv=None) -> int:
         django_configure(env)
         sys.path.insert(0, str(ROOT))
         from accomplishments.selectors import workplan_current
-        from activities.generate import plan_generate
+        from devtools.generate import plan_generate
 
         data_load(args.database_url, from_template)
         scales = sorted({1, args.scale})

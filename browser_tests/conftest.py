@@ -16,9 +16,15 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(items):
+    """Mark this folder's tests `browser` (the hook sees the whole session's items: mark only ours), so that
+    `pytest -m "not browser"` runs every other test and `-m browser` these."""
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

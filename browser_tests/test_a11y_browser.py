@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from accomplishments.demo import demo_progress_create
+from devtools.demo import demo_progress_create
 
 from .conftest import ARTIFACTS
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
 COMMON = ["/", "/dashboard/", "/timeline/", "/milestones/", "/milestones/?health=zzz", "/contributions/", "/cycles/",
-          "/search/?q=biodiversity", "/meetings/", "/members/", "/lead-bodies/", "/notices/", "/profile/"]
+          "/search/?q=biodiversity", "/meetings/", "/members/", "/lead-bodies/", "/notices/", "/profile/",
+          "/work-plans/"]
 BY_ROLE = {
     "secretariat": ["/review/", "/reports/", "/reports/new/", "/users/", "/my-contributions/", "/activities/new/"],
     "biodiversity-lead": ["/my-work/", "/reports/"],
@@ -29,7 +30,7 @@ DETAILS = [("/", r"^/activities/\d+/$"), ("/", r"^/milestones/\d+/$"),
            ("/review/", r"^/progress/\d+/$"), ("/my-work/", r"^/progress/\d+/$"),
            ("/review/", r"^/progress/\d+/accept/$"), ("/review/", r"^/progress/\d+/return/$"),
            ("/cycles/", r"^/cycles/\d+/$"), ("/my-contributions/", r"^/contributions/\d+/$"),
-           ("/reports/", r"^/reports/\d+/$")]
+           ("/reports/", r"^/reports/\d+/$"), ("/work-plans/", r"^/work-plans/\d+/carry-over/$")]
 
 
 def _cycle_and_report(settings):

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accomplishments.demo import demo_progress_create
+from devtools.demo import demo_progress_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

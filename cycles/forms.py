@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from activities.forms import CrispyMixin, DateInput
+from emgplan.forms import CrispyMixin, DateInput
 
 from .models import ReportingCycle
 

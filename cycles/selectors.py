@@ -25,8 +25,9 @@ def cycle_for_meeting(meeting) -> ReportingCycle | None:
 
 
 def cycles_open():
-    return ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).select_related("meeting", "work_plan") \
-        .order_by("cut_off", "pk")
+    """Open cycles of plans that are not closed (a closed plan is a read-only record: nobody is reminded of it)."""
+    return ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).exclude(work_plan__status="closed") \
+        .select_related("meeting", "work_plan").order_by("cut_off", "pk")
 
 
 def cycle_milestones(cycle: ReportingCycle):

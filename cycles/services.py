@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accomplishments.services import refuse_closed_plan
 from accounts.models import Notice
 from activities.models import LeadBody, ProgressUpdate
 from emgplan import clock, roles
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def cycle_open(*, work_plan, meeting, period_start, cut_off, review_deadline, by) -> ReportingCycle:
+    refuse_closed_plan(work_plan)
     cycle = ReportingCycle(work_plan=work_plan, meeting=meeting, period_start=period_start, cut_off=cut_off,
                            review_deadline=review_deadline, opened_by=by)
     cycle.full_clean()
@@ -41,6 +43,8 @@ def cycle_open(*, work_plan, meeting, period_start, cut_off, review_deadline, by
 
 @transaction.atomic
 def cycle_update(*, cycle: ReportingCycle, by, **fields) -> ReportingCycle:
+    refuse_closed_plan(cycle.work_plan)
+    refuse_closed_plan(fields.get("work_plan"))
     for name, value in fields.items():
         setattr(cycle, name, value)
     cycle.full_clean()

@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
 from accomplishments.models import Meeting
-from accomplishments.selectors import workplan_current
+from accomplishments.selectors import workplan_of
 from emgplan.views import RoleRequiredMixin, RuleRequiredMixin, WriteRetryMixin
 
 from . import services
@@ -30,7 +30,8 @@ class CycleListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     context_object_name = "cycles"
 
     def get_queryset(self):
-        return ReportingCycle.objects.select_related("meeting", "work_plan").order_by("status", "-cut_off", "-pk")
+        return ReportingCycle.objects.filter(work_plan=workplan_of(self.request)).select_related(
+            "meeting", "work_plan").order_by("status", "-cut_off", "-pk")
 
 
 class CycleDetailView(RoleRequiredMixin, RuleRequiredMixin, DetailView):
@@ -66,7 +67,7 @@ class CycleCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, For
     def get_initial(self):
         meeting = Meeting.objects.filter(pk=self.request.GET.get("meeting") or None).first() \
             if (self.request.GET.get("meeting") or "").isdigit() else None
-        return ReportingCycleForm.initial_for(meeting=meeting, work_plan=workplan_current())
+        return ReportingCycleForm.initial_for(meeting=meeting, work_plan=workplan_of(self.request))
 
     def form_valid(self, form):
         try:

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.services import notice_send
 from activities import review
+from emgplan.notify import notify
 
 from .models import ActionUpdate, Decision
 
@@ -95,9 +95,9 @@ def action_update_accept(*, update: ActionUpdate, by) -> ActionUpdate:
     if decision.status != update.reported_status:
         decision_save(decision=decision, data={"status": update.reported_status}, by=by,
                       reason=f"Accepted progress on the action #{update.pk}")
-    notice_send(user=update.author, subject=f"Your progress on {decision} was accepted",
-                body=f"{by.get_full_name() or by.username} accepted it.",
-                url=reverse("decisions:decision-detail", args=[decision.pk]))
+    notify(user=update.author, subject=f"Your progress on {decision} was accepted",
+           body=f"{by.get_full_name() or by.username} accepted it.",
+           url=reverse("decisions:decision-detail", args=[decision.pk]))
     return update
 
 
@@ -105,7 +105,7 @@ def action_update_accept(*, update: ActionUpdate, by) -> ActionUpdate:
 def action_update_return(*, update: ActionUpdate, by, reason: str) -> ActionUpdate:
     update = ActionUpdate.objects.select_for_update(of=("self",)).select_related("decision").get(pk=update.pk)
     review.review_return(update, by=by, reason=reason)
-    notice_send(user=update.author, subject=f"Your progress on {update.decision} was returned",
-                body=f"Reason: {update.return_reason}",
-                url=reverse("decisions:decision-detail", args=[update.decision_id]))
+    notify(user=update.author, subject=f"Your progress on {update.decision} was returned",
+           body=f"Reason: {update.return_reason}",
+           url=reverse("decisions:decision-detail", args=[update.decision_id]))
     return update

@@ -11,8 +11,8 @@ than one row locks them in the plan's order, activity → milestone → progress
 a contribution, a reporting cycle or a report is locked alone. Foreign keys are checked at commit
 (Django's constraints are DEFERRABLE INITIALLY DEFERRED), so the shared key locks an INSERT takes on the
 rows it points at come last, after every row lock of the transaction: those are shared and never wait
-for each other. The plan's cache version is bumped after the commit (emgplan.plan_cache), outside any
-writer's transaction, so no row is locked by every write.
+for each other.
+No row is locked by every write.
 """
 import logging
 import random

@@ -40,7 +40,8 @@ def permission_denied(request, exception=None):
         secretariat = User.objects.filter(groups__name=SECRETARIAT, is_active=True).exclude(email="") \
             .order_by("last_name", "first_name", "username")[:5]
         return error_page(request, "errors/no_role.html", 403, {"secretariat": secretariat})
-    return error_page(request, "errors/403.html", 403)
+    # A refusal that is not about the role (a closed work plan) says why in its own words.
+    return error_page(request, "errors/403.html", 403, {"reason": getattr(exception, "explanation", "")})
 
 
 def page_not_found(request, exception=None):

@@ -1,4 +1,6 @@
-"""Limits every form applies to free text: long enough for real reports, short enough to render."""
+"""Helpers every app's forms share: the crispy layout, the date picker, and the limits on free text
+(long enough for real reports, short enough to render). Imports no domain app."""
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -20,3 +22,20 @@ def limit_free_text(form, limit: int = FREE_TEXT_MAX) -> None:
             field.validators.append(MaxLengthValidator(limit))
         field.widget.attrs["maxlength"] = str(field.max_length)
         field.widget.attrs["data-counter"] = ""
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker: it needs ISO dates whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CrispyMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        limit_free_text(self)

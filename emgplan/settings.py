@@ -4,6 +4,7 @@ With nothing set, the embedded default runs: DEBUG on, a SQLite file in the proj
 Celery tasks run eagerly in-process, e-mail printed to the console.
 """
 import datetime
+import sys
 from pathlib import Path
 
 import environ
@@ -56,6 +57,13 @@ INSTALLED_APPS = [
     "backups",
 ]
 
+# Tooling that is not the product (devtools: generate_plan, seed_demo, bench_reports, the benchmark's baseline page)
+# is installed for development (DEBUG), the test suite and the benchmark only; production never loads it.
+EMG_DEVTOOLS = env.bool("EMG_DEVTOOLS", default=DEBUG or env.bool("EMG_BENCHMARK", default=False)
+                        or "pytest" in sys.modules)
+if EMG_DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
+
 MIDDLEWARE = [
     "emgplan.middleware.RequestIdMiddleware",
     "emgplan.middleware.RequestSizeLimitMiddleware",
@@ -63,6 +71,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accomplishments.middleware.WorkPlanMiddleware",  # before any middleware that reads the path
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,7 +85,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address before any password check
     "rules.permissions.ObjectPermissionBackend",
-    "emgplan.backends.StaffModelBackend",
+    "accounts.backends.StaffModelBackend",
 ]
 
 ROOT_URLCONF = "emgplan.urls"
@@ -92,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "emgplan.context_processors.site",
+                "accounts.context_processors.notices",
             ],
             "libraries": {"navigation": "emgplan.templatetags.navigation",
                           "app_clock": "emgplan.templatetags.app_clock"},
@@ -118,7 +128,8 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# Absolute: a relative one would take the script prefix, which names a work plan under /plans/<code>/.
+STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -202,7 +213,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 CSRF_FAILURE_VIEW = "emgplan.errors.csrf_failure"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accomplishments:overview"
+LOGIN_REDIRECT_URL = "activities:plan"
 LOGOUT_REDIRECT_URL = "login"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -26,12 +26,11 @@ urlpatterns = [
     path("", include("overview.urls")),
     path("", include("reports.urls")),
     path("", include("cycles.urls")),
+    path("", include("workplans.urls")),
 ]
 
-if settings.EMG_BENCHMARK:
-    from emgplan.bench_views import baseline
-
-    urlpatterns += [path("_bench/baseline/", baseline, name="bench-baseline")]
+if settings.EMG_BENCHMARK:  # the benchmark's baseline page (devtools, not the product): named, not imported
+    urlpatterns += [path("", include("devtools.urls"))]
 
 # Error pages in the site's layout (emgplan/errors.py).
 handler400 = "emgplan.errors.bad_request"

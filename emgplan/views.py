@@ -1,11 +1,14 @@
-"""Small pieces every app's views share."""
+"""Small pieces every app's views share. Imports no domain app: writes go through the service a view names."""
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import DeleteView
 from rules.contrib.views import PermissionRequiredMixin
 
 from .roles import has_role
@@ -132,3 +135,52 @@ def _rewind_upload(upload) -> None:
             moved.close()
         except FileNotFoundError:  # its name is gone (moved); the descriptor is closed all the same
             pass
+
+
+class MoveView(WriteRetryMixin, RoleRequiredMixin, PermissionRequiredMixin, View):
+    """Move an item one place up or down among its siblings (POST only), through the app's service.
+
+    A subclass sets `model`, `permission_required`, `move = staticmethod(<service>(*, obj, direction, by))`
+    and `back_url` (where to go when the form sends no safe `next`).
+    """
+
+    model = None
+    move = None
+    back_url = "/"
+    http_method_names = ["post"]
+
+    def get_permission_object(self):
+        return None
+
+    def post(self, request, pk, direction):
+        obj = get_object_or_404(self.model, pk=pk)
+        if direction not in ("up", "down"):
+            raise Http404
+        if self.move(obj=obj, direction=direction, by=request.user):
+            messages.success(request, f"{obj} moved {direction}.")
+        else:
+            messages.info(request, f"{obj} is already at the {'top' if direction == 'up' else 'bottom'}.")
+        return HttpResponseRedirect(safe_next(request, str(self.back_url)))
+
+
+class PlanDeleteView(WriteRetryMixin, DeleteView):
+    """Confirm, then delete through the app's service: `delete = staticmethod(<service>(obj, *, by))`.
+
+    A row other records still point at (PROTECT) is refused with a message, and nothing is deleted.
+    """
+
+    template_name = "includes/confirm_delete.html"
+    delete_service = None
+
+    def get_permission_object(self):
+        return None
+
+    def form_valid(self, form):
+        label = str(self.object)
+        try:
+            self.delete_service(self.object, by=self.request.user)
+        except ProtectedError:
+            messages.error(self.request, f"{label} cannot be deleted: other records still refer to it.")
+            return HttpResponseRedirect(self.request.path)
+        messages.success(self.request, f"{label} deleted.")
+        return HttpResponseRedirect(self.get_success_url())

@@ -3,7 +3,6 @@ import datetime
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -14,10 +13,9 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
-from accomplishments.selectors import workplan_current
+from accomplishments.selectors import workplan_of
 from activities import work_sources
 from emgplan import clock
-from emgplan.plan_cache import FRAGMENT_TIMEOUT, CachedContentMixin, fragment_key, query_digest
 
 from . import selectors
 from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
@@ -38,7 +36,7 @@ class OverviewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     @property
     def plan(self):
         if not hasattr(self, "_plan"):
-            self._plan = workplan_current()
+            self._plan = workplan_of(self.request)
         return self._plan
 
     def get_context_data(self, **kwargs):
@@ -55,14 +53,7 @@ def _year(request, plan):
     return year if plan and year in plan.years else None
 
 
-class CachedOverviewMixin(CachedContentMixin):
-    """The page's content from the cache while the plan is unchanged (see emgplan/plan_cache.py)."""
-
-    def get_cached_context(self):
-        return {"plan": self.plan, "today": self.today}
-
-
-class DashboardView(CachedOverviewMixin, OverviewMixin, TemplateView):
+class DashboardView(OverviewMixin, TemplateView):
     """Where the plan stands and what is due next, for the whole plan or one year."""
 
     template_name = "overview/dashboard.html"
@@ -92,7 +83,7 @@ class DashboardView(CachedOverviewMixin, OverviewMixin, TemplateView):
         return ctx
 
 
-class TimelineView(CachedOverviewMixin, OverviewMixin, TemplateView):
+class TimelineView(OverviewMixin, TemplateView):
     """The plan's months as a server-rendered SVG chart: readable without JavaScript."""
 
     template_name = "overview/timeline.html"
@@ -159,16 +150,7 @@ class ListExportMixin(PlanFilterMixin, FilterView):
     def get(self, request, *args, fmt, **kwargs):
         if fmt not in ("csv", "xlsx"):
             raise Http404("Unknown format.")
-        # The same file while the plan is unchanged: kept under the plan version, the day and the filter.
-        vary = query_digest(fmt, sorted(request.GET.lists()))
-        key = fragment_key(request, f"export:{self.stem}:{vary}", self.today, self.plan, forms=False)
-        cached = cache.get(key)
-        if cached is None:
-            response = self.export(fmt)
-            cached = (response.content, response["Content-Type"], response["Content-Disposition"])
-            cache.set(key, cached, FRAGMENT_TIMEOUT)
-        content, content_type, disposition = cached
-        return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
+        return self.export(fmt)
 
     def export(self, fmt):
         filterset = self.get_filterset(self.get_filterset_class())
@@ -193,7 +175,7 @@ class ContributionListMixin:
         return selectors.contributions_of_plan(plan=self.plan)
 
 
-class MilestoneListView(CachedOverviewMixin, MilestoneListMixin, PlanFilterMixin, FilterView):
+class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
     """Every milestone of the plan, filtered, sorted and paginated from the query string."""
 
     template_name = "overview/milestone_list.html"
@@ -207,7 +189,7 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
     sheet = "Milestones"
 
 
-class ContributionListView(CachedOverviewMixin, ContributionListMixin, PlanFilterMixin, FilterView):
+class ContributionListView(ContributionListMixin, PlanFilterMixin, FilterView):
     """In-kind contributions to the plan, with a member × kind pivot of what the filter selects."""
 
     template_name = "overview/contribution_list.html"

@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accomplishments.models import Meeting, WorkPlan
+from accomplishments.services import refuse_closed_plan
 from emgplan import health
 from emgplan.roles import SECRETARIAT
 
@@ -104,6 +105,7 @@ def report_request(*, by, plan: WorkPlan, kind: str, meeting: Meeting, as_of: da
     Safe to repeat: an identical request (plan, kind, meeting, as-of date, symbol) while the first is
     queued or running raises AlreadyRequested with the first, also when two arrive at once.
     """
+    refuse_closed_plan(plan)
     identity = {"work_plan": plan, "kind": kind, "meeting": meeting, "as_of": as_of, "symbol": symbol,
                 "revision": 0}
 
@@ -129,6 +131,7 @@ def report_revise(*, report: Report, by, issued_on: datetime.date, agenda_item: 
     The earlier report and its files stay. Raises AlreadyRequested while a revision is queued or running.
     """
     original = report.revision_of or report
+    refuse_closed_plan(original.work_plan)
     family = Report.objects.filter(Q(pk=original.pk) | Q(revision_of=original))
 
     def find_active():

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.models import Meeting
-from accomplishments.selectors import workplan_current
+from accomplishments.selectors import workplan_of
 from cycles.selectors import cycle_completeness, cycle_for_meeting
 from decisions.forms import ActionDraftFormSet
 from decisions.models import Decision
@@ -51,7 +51,7 @@ class ReportListView(ReportAccessMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Report.objects.families()
+        return Report.objects.families().filter(work_plan=workplan_of(self.request))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -70,7 +70,7 @@ class ReportCreateView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMi
         kwargs = super().get_form_kwargs()
         # The as-of limit is the application's today (real, or EMG_TODAY in a replay), never the
         # "Plan as of" a user picked for browsing.
-        kwargs.update(plan=workplan_current(), today=clock.configured_today())
+        kwargs.update(plan=workplan_of(self.request), today=clock.configured_today())
         return kwargs
 
     def get_initial(self):
@@ -78,7 +78,7 @@ class ReportCreateView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMi
         meeting = (Meeting.objects.filter(start_date__gte=today, code__istartswith="SOM").order_by("start_date").first()
                    or Meeting.objects.filter(code__istartswith="SOM").order_by("-start_date").first())
         return {"kind": Report.Kind.SOM, "meeting": meeting, "as_of": today,
-                "symbol": symbol_suggest(meeting, Report.Kind.SOM, workplan_current()),
+                "symbol": symbol_suggest(meeting, Report.Kind.SOM, workplan_of(self.request)),
                 # The date of issue is the day of compiling by the application's clock, not the session's.
                 "issued_on": clock.configured_today()}
 
@@ -95,7 +95,7 @@ class ReportCreateView(WriteRetryMixin, LoginRequiredMixin, PermissionRequiredMi
         return ctx
 
     def form_valid(self, form):
-        plan = workplan_current()
+        plan = workplan_of(self.request)
         if plan is None:
             form.add_error(None, "No work plan is loaded.")
             return self.form_invalid(form)
@@ -136,7 +136,7 @@ class SymbolSuggestView(LoginRequiredMixin, PermissionRequiredMixin, View):
         meeting_id = request.GET.get("meeting", "")
         meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id.isdigit() else None
         kind = request.GET.get("kind") or Report.Kind.SOM
-        return HttpResponse(symbol_input(symbol_suggest(meeting, kind, workplan_current())))
+        return HttpResponse(symbol_input(symbol_suggest(meeting, kind, workplan_of(self.request))))
 
 
 class ReportRevisionView(LoginRequiredMixin, PermissionRequiredMixin, FormView):

@@ -10,3 +10,6 @@ class WorkplansConfig(AppConfig):
 
     name = "workplans"
     verbose_name = "Work plan documents"
+
+    def ready(self):
+        from . import permissions  # noqa: F401  (registers the app's rules)

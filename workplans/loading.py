@@ -116,6 +116,7 @@ class WorkPlanFile:
     items: list[Item]
     symbol: str
     adopted_at: datetime.datetime | None
+    created_reason: str = ADOPTED_REASON  # the history reason of the rows a load creates
 
 
 TEXT, INT, DATE, LIST, MAP = "text", "whole number", "date (YYYY-MM-DD)", "list", "mapping"
@@ -460,6 +461,7 @@ class LoadResult:
     deleted: list[str] = field(default_factory=list)  # deleted in the app: not recreated
     missing: list[str] = field(default_factory=list)  # in the file only (report mode)
     added_in_app: list[str] = field(default_factory=list)  # in the database only: kept
+    notes: list[str] = field(default_factory=list)  # what the loader decided for the file (e.g. draft)
 
 
 def _name(obj) -> str:
@@ -560,6 +562,9 @@ def _load(source: WorkPlanFile, *, update: bool) -> LoadResult:
         mode = "created"
     else:
         mode = "update" if update else "report"
+        if update and plan.status == WorkPlan.Status.CLOSED:
+            return LoadResult(mode="refused", plan=plan, deleted=[
+                f"{source.symbol}: the {plan.period} plan is closed, a read-only record; not updated"])
     result = LoadResult(mode=mode)
     writing = mode in ("created", "update")
     reason_update = f"{UPDATED_REASON}{source.path.name}"
@@ -600,8 +605,14 @@ def _create(item: Item, found: dict, result: LoadResult, mode: str, source: Work
             result.differences.append(Difference(item.label, _verbose(item.model, k), v.name, "—",
                                                  f"{v.label} is not in the database"))
     obj = item.model(**_resolve(item.lookup, found), **values)
+    if item.model is WorkPlan and obj.status == WorkPlan.Status.CURRENT and \
+            WorkPlan.objects.filter(status=WorkPlan.Status.CURRENT).exists():
+        # One plan is current: a new one waits as a draft for its adoption (recorded on the work plans page).
+        obj.status = WorkPlan.Status.DRAFT
+        result.notes.append(f"{item.label}: loaded as a draft, because another plan is current; record its "
+                            "adoption on the work plans page")
     if mode == "created":
-        _save(obj, ADOPTED_REASON, history_date=source.adopted_at)
+        _save(obj, source.created_reason, history_date=source.adopted_at)
     else:
         _save(obj, f"{ADDED_REASON}{source.path.name}")
     for name, refs in item.m2m.items():
@@ -681,3 +692,193 @@ def _added_in_app(plan: WorkPlan, found: dict, result: LoadResult):
         first = obj.history.select_related("history_user").order_by("history_date", "history_id").first()
         when = f" on {first.history_date:%Y-%m-%d} by {_who(first)}" if first else ""
         result.added_in_app.append(f"{label}: in the database, not in the file (added{when}); kept")
+
+
+# Importing a plan parsed from its SOM document (workplans.document) ----------------------------------------
+
+IMPORTED_REASON = "Imported from "
+
+
+class WorkPlanImportError(ValueError):
+    """The parsed (and reviewed) plan cannot be created; the message names the item and what to fix."""
+
+
+def _normal_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def workplan_document_resolve(*, plan: dict) -> dict:
+    """Match a parsed plan's names to the database, in place (reads only; safe to repeat).
+
+    Each milestone's due meeting becomes the code of a meeting in the database ("COP 12" finds "CBD COP 12"),
+    or empty with a flag when there is none; each activity gets a lead body: the one its heading, title,
+    description or milestones name first, else the EMG secretariat (flagged, to be checked in the review).
+    """
+    meetings = {_normal_code(m.code): m.code for m in Meeting.objects.all()}
+    bodies = list(LeadBody.objects.order_by("pk"))
+    secretariat = next((b for b in bodies if b.kind == LeadBody.Kind.SECRETARIAT), None)
+    for acc in plan["accomplishments"]:
+        for act in acc["activities"]:
+            code = f"{acc['code']}.{act['number']}"
+            for ms in act["milestones"]:
+                for item in (ms, *ms["children"]):
+                    wanted = item.get("due_meeting") or ""
+                    if not wanted or wanted in meetings.values():
+                        continue
+                    key = _normal_code(wanted)
+                    match = meetings.get(key) or next((c for k, c in meetings.items() if k.endswith(key)), None)
+                    if match is None:
+                        plan["flags"].append({"source": item["source"], "excerpt": item["excerpt"], "message": (
+                            f"{code}({item['label']}) names {wanted}, which is not among the meetings: add the "
+                            "meeting, or choose its due meeting in the review")})
+                    item["due_meeting"] = match or ""
+            if act.get("lead_body"):
+                continue
+            texts = [act.get("heading", ""), act["title"], act["description"],
+                     " ".join(m["text"] for m in act["milestones"])]
+            found = None
+            for text in texts:
+                low = text.lower()
+                hits = [(low.find(n.lower()), b) for b in bodies for n in (b.name, b.short_name)
+                        if n and n.lower() in low]
+                if hits:
+                    found = min(hits, key=lambda h: h[0])[1]
+                    break
+            if found is None and secretariat is not None:
+                found = secretariat
+                plan["flags"].append({"source": act["source"], "excerpt": act["excerpt"], "message": (
+                    f"{code} names no lead body: given to {secretariat.short_name}; check it in the review")})
+            act["lead_body"] = found.short_name if found else ""
+    return plan
+
+
+def _problem(where: str, model, values: dict):
+    try:
+        _clean(model, values, {}, where, 0)
+    except _Problem as p:
+        raise WorkPlanImportError(f"{where}: {p.message}") from None
+
+
+def _import_items(plan: dict) -> list[Item]:
+    """The loader's items for a parsed plan, checked as the YAML loader checks its file."""
+    meeting_items: dict = {}
+    body_items: dict = {}
+    items: list[Item] = []
+
+    def meeting(code: str, where: str):
+        if not code:
+            return None
+        if code not in meeting_items:
+            if not Meeting.objects.filter(code=code).exists():
+                raise WorkPlanImportError(f"{where}: due meeting {code} is not among the meetings — add it on the "
+                                          "meetings page, or choose another")
+            meeting_items[code] = Item(Meeting, f"meeting {code}", {"code": code}, {}, 0, name=code)
+            items.insert(0, meeting_items[code])
+        return meeting_items[code]
+
+    def body(short: str, where: str):
+        if not short:
+            return None
+        if short not in body_items:
+            if not LeadBody.objects.filter(short_name=short).exists():
+                raise WorkPlanImportError(f"{where}: lead body {short} is not among the lead bodies — choose one")
+            body_items[short] = Item(LeadBody, f"lead body {short}", {"short_name": short}, {}, 0, name=short)
+            items.insert(0, body_items[short])
+        return body_items[short]
+
+    symbol = (plan.get("symbol") or "").strip()
+    try:
+        issued_on = datetime.date.fromisoformat(plan["issued_on"]) if plan.get("issued_on") else None
+        first, last = int(plan["first_year"]), int(plan["last_year"])
+    except (TypeError, ValueError):
+        raise WorkPlanImportError("the plan: the period and the date must be years and a date (YYYY-MM-DD)") from None
+    values = {"title": (plan.get("title") or "").strip(), "first_year": first, "last_year": last,
+              "issued_on": issued_on, "status": WorkPlan.Status.DRAFT}
+    if not symbol or not values["title"]:
+        raise WorkPlanImportError("the plan: the symbol and the title must not be empty")
+    _problem("the plan", WorkPlan, {"symbol": symbol, **values})
+    if last < first:
+        raise WorkPlanImportError(f"the plan: the period {first}–{last} ends before it starts")
+    wp = Item(WorkPlan, symbol, {"symbol": symbol}, values, 0, name=symbol)
+    items.append(wp)
+    codes = set()
+    for order, acc in enumerate(plan["accomplishments"], start=1):
+        code = (acc.get("code") or "").strip()
+        where = f"expected accomplishment {code or order} ({acc.get('source', '')})"
+        if not code or code in codes:
+            raise WorkPlanImportError(f"{where}: {'a second' if code else 'no'} letter {code} — give each its own")
+        codes.add(code)
+        if not (acc.get("statement") or "").strip() or not (acc.get("category") or "").strip():
+            raise WorkPlanImportError(f"{where}: the category and the statement must not be empty")
+        av = {"category": acc["category"].strip(), "statement": acc["statement"].strip(), "order": order}
+        _problem(where, ExpectedAccomplishment, {"code": code, **av})
+        ea = Item(ExpectedAccomplishment, code, {"work_plan": wp, "code": code}, av, 0, parent=wp)
+        items.append(ea)
+        numbers = set()
+        for act in acc["activities"]:
+            number = act.get("number")
+            label = f"{code}.{number}"
+            where = f"{label} ({act.get('source', '')})"
+            if not isinstance(number, int) or number < 1 or number in numbers:
+                what = "a second activity numbered" if number in numbers else "a bad number"
+                raise WorkPlanImportError(f"{where}: {what} {number} — give each activity its own number")
+            numbers.add(number)
+            if not (act.get("title") or "").strip():
+                raise WorkPlanImportError(f"{where}: the title must not be empty")
+            acv = {"title": act["title"].strip(), "description": (act.get("description") or "").strip()}
+            _problem(where, Activity, {"number": number, **acv})
+            activity = Item(Activity, label, {"accomplishment": ea, "number": number},
+                            {**acv, "lead_body": body(act.get("lead_body", ""), where)}, 0, parent=ea)
+            items.append(activity)
+            _import_milestones(items, activity, None, act["milestones"], meeting)
+    return items
+
+
+def _import_milestones(items, activity: Item, parent: Item | None, entries: list, meeting):
+    labels = set()
+    for order, ms in enumerate(entries, start=1):
+        label = (ms.get("label") or "").strip()
+        owner = f"{parent.label}" if parent else activity.label
+        where = f"{owner}({label or order}) ({ms.get('source', '')})"
+        if not label or label in labels:
+            raise WorkPlanImportError(f"{where}: {'a second' if label else 'no'} label {label} — give each milestone "
+                                      "its own label")
+        labels.add(label)
+        if not (ms.get("text") or "").strip():
+            raise WorkPlanImportError(f"{where}: the text must not be empty")
+        try:
+            due_date = datetime.date.fromisoformat(ms["due_date"]) if ms.get("due_date") else None
+        except (TypeError, ValueError):
+            raise WorkPlanImportError(f"{where}: the due date must be a date (YYYY-MM-DD)") from None
+        text = ms["text"].strip()
+        _problem(where, Milestone, {"label": label, "text": text})
+        item = Item(Milestone, f"{owner}({label})", {"activity": activity, "parent": parent, "label": label},
+                    {"text": text, "order": order, "due_meeting": meeting(ms.get("due_meeting") or "", where),
+                     "due_date": due_date}, 0, parent=parent or activity)
+        items.append(item)
+        if parent is None and ms.get("children"):
+            _import_milestones(items, activity, item, ms["children"], meeting)
+
+
+@transaction.atomic
+def workplan_import(*, plan: dict, name: str, dry_run: bool = False) -> LoadResult:
+    """Create a draft work plan from a parsed (and reviewed) document, through the loader's own code path.
+
+    Refuses (WorkPlanImportError, nothing saved) a plan whose symbol is already in the database, and any
+    item the models would refuse, naming it. The history of every row says "Imported from NAME".
+    dry_run=True does all of it and rolls back.
+    """
+    symbol = (plan.get("symbol") or "").strip()
+    existing = WorkPlan.objects.filter(symbol=symbol).first()
+    if existing is not None:
+        raise WorkPlanImportError(f"the plan: a work plan with the symbol {symbol} is already in the database "
+                                  f"({existing.title}) — correct the symbol if this is another plan")
+    items = _import_items(plan)
+    source = WorkPlanFile(path=Path(name), items=items, symbol=symbol, adopted_at=None,
+                          created_reason=f"{IMPORTED_REASON}{Path(name).name}"[:REASON_MAX])
+    result = _load(source, update=False)
+    if result.mode != "created":
+        raise WorkPlanImportError(f"the plan: {' '.join(result.deleted) or 'it could not be created'}")
+    if dry_run:
+        transaction.set_rollback(True)
+    return result

@@ -13,7 +13,7 @@ class WorkPlanFactory(factory.django.DjangoModelFactory):
     symbol = factory.Sequence(lambda n: f"EMG/TEST.{n}/01")
     first_year = 2014
     last_year = 2015
-    status = WorkPlan.Status.APPROVED
+    status = WorkPlan.Status.DRAFT
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):

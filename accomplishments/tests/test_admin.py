@@ -47,7 +47,7 @@ def test_a_stale_plan_form_is_refused_and_the_other_change_kept(client_as, seed_
     assert "title (now “Work plan 2014–2015 (as adopted)”)" in html
     assert 'value="My title"' in html  # what I typed is still in the form
     seed_plan.refresh_from_db()
-    assert seed_plan.title == "Work plan 2014–2015 (as adopted)" and seed_plan.status == "approved"
+    assert seed_plan.title == "Work plan 2014–2015 (as adopted)" and seed_plan.status == "current"
 
     # Having read the message, saving the form again (it now carries the current mark) goes through.
     again = r.context["adminform"].form.data.copy()

@@ -61,7 +61,7 @@ def test_overview_query_count_does_not_grow(client_as, django_assert_max_num_que
 
 
 def test_a_small_plan_shows_whole_and_a_large_one_by_expected_accomplishment(client_as, seed_plan):
-    from activities.generate import plan_generate
+    from devtools.generate import plan_generate
 
     client = client_as("viewer")
 

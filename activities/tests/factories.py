@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth.models import User
 
+from accomplishments.models import WorkPlan
 from accomplishments.tests.factories import ExpectedAccomplishmentFactory, MemberFactory, WorkPlanFactory
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 
@@ -70,8 +71,10 @@ class ContributionFactory(factory.django.DjangoModelFactory):
 
 
 def plan_build(*, activities_per_accomplishment: int, milestones_per_activity: int = 3, subitems: int = 2):
-    """A plan of four accomplishments with the given breadth (tests of query counts grow it)."""
-    plan = WorkPlanFactory()
+    """A plan of four accomplishments with the given breadth (tests of query counts grow it); it is the current
+    plan (the one that was current becomes past), so the pages show it."""
+    WorkPlan.objects.filter(status=WorkPlan.Status.CURRENT).update(status=WorkPlan.Status.PAST)
+    plan = WorkPlanFactory(status=WorkPlan.Status.CURRENT)
     for order, code in enumerate("ABCD"):
         ea = ExpectedAccomplishmentFactory(work_plan=plan, code=code, order=order)
         for number in range(1, activities_per_accomplishment + 1):

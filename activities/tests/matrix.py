@@ -33,6 +33,12 @@ def accepted(s):
     return [s.update(state="accepted").pk]
 
 
+def _draft_plan(s):
+    from accomplishments.tests.matrix import draft_plan
+
+    return draft_plan(s)
+
+
 RULES = [
     # Keeping the plan: the secretariat.
     *get_and_post("activities:activity-create", SECRETARIAT),
@@ -81,6 +87,8 @@ RULES = [
     *get_and_post("activities:contribution-delete", SECRETARIAT, args=lambda s: [s.contribution("WMO").pk],
                   note="WMO"),
     # Lead bodies.
+    *get_and_post("activities:carry_over", SECRETARIAT, args=lambda s: [_draft_plan(s).pk],
+                  data=lambda s: {"milestone": [s.milestone("A.1", "b").pk]}),
     Rule("activities:leadbody-list", EVERYONE),
     *get_and_post("activities:leadbody-create", SECRETARIAT),
     *get_and_post("activities:leadbody-edit", SECRETARIAT, args=lambda s: [s.fresh("leadbody").pk]),

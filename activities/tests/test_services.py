@@ -139,3 +139,46 @@ def test_plan_item_move_swaps_neighbours(seed_plan, demo_users):
     assert labels[:2] == ["b", "a"]
     top = Milestone.objects.get(pk=b.pk)
     assert not services.plan_item_move(obj=top, direction="up", by=demo_users["secretariat"])
+
+
+# Creates and lead bodies through the services (the pages call these, never form.save()) ----------------------
+
+
+def test_activity_and_milestone_create_are_validated_and_attributed(seed_plan, demo_users):
+    from accomplishments.models import ExpectedAccomplishment
+    from activities.models import Activity, LeadBody
+
+    sec = demo_users["secretariat"]
+    ea = ExpectedAccomplishment.objects.get(work_plan=seed_plan, code="A")
+    body = LeadBody.objects.first()
+    partners = list(body.members.all()[:1]) if body.members.exists() else []
+    activity = services.activity_create(data={"accomplishment": ea, "number": 9, "title": "A new activity",
+                                              "description": "", "lead_body": body, "partners": partners},
+                                        by=sec)
+    assert activity.history.first().history_user == sec
+    assert list(activity.partners.all()) == partners
+    with pytest.raises(ValidationError):  # the number is taken in that accomplishment
+        services.activity_create(data={"accomplishment": ea, "number": 9, "title": "Twice", "description": "",
+                                       "lead_body": body, "partners": []}, by=sec)
+    assert Activity.objects.filter(accomplishment=ea, number=9).count() == 1
+    m = services.milestone_create(data={"activity": activity, "parent": None, "label": "a", "order": 1,
+                                        "text": "First step.", "due_meeting": None, "due_date": None,
+                                        "status": "not_started", "completed_on": None}, by=sec)
+    assert m.history.first().history_user == sec
+
+
+def test_lead_body_save_and_delete(seed_plan, demo_users):
+    from activities.models import LeadBody
+
+    sec = demo_users["secretariat"]
+    body = services.lead_body_save(data={"kind": "img", "name": "IMG on something new", "short_name": "IMG New",
+                                         "lead_member": None, "members": [], "leads": [demo_users["esm-lead"]]},
+                                   by=sec)
+    assert body.history.first().history_user == sec
+    assert list(body.leads.all()) == [demo_users["esm-lead"]]
+    services.lead_body_save(lead_body=body, data={"short_name": "IMG Newer", "leads": []}, by=sec)
+    body.refresh_from_db()
+    assert (body.short_name, body.leads.count()) == ("IMG Newer", 0)
+    pk = body.pk
+    services.lead_body_delete(body, by=sec)
+    assert LeadBody.history.filter(id=pk).order_by("-history_id").first().history_type == "-"

@@ -6,11 +6,11 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from accomplishments.models import Meeting
-from activities.generate import plan_generate
 from activities.models import Milestone, ProgressUpdate
 from cycles.models import ReportingCycle
 from cycles.selectors import cycle_completeness, cycle_for_meeting
 from cycles.services import reminders_due
+from devtools.generate import plan_generate
 
 from .conftest import CUT_OFF, PERIOD_START, REVIEW, milestone, update
 

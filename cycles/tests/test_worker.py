@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 
 from accomplishments.models import Meeting, WorkPlan
 from cycles.models import ReminderSent, ReportingCycle
-from emgplan.testing import start_worker, wait_for
+from devtools.testing import start_worker, wait_for
 
 from .conftest import CUT_OFF, PERIOD_START, REVIEW
 

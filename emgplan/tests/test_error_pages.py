@@ -61,7 +61,7 @@ def test_a_user_without_a_role_is_told_whom_to_ask(client, demo_users):
     demo_users["secretariat"].email = "emg.secretariat@unep.example.org"
     demo_users["secretariat"].save()
     client.force_login(User.objects.create_user("newcomer", "newcomer@example.org"))
-    response = client.get(reverse("accomplishments:overview"))
+    response = client.get(reverse("activities:plan"))
     assert response.status_code == 403
     html = _page(response)
     assert "Your account has no role yet" in html and "newcomer" in html

@@ -6,8 +6,8 @@ import pytest
 from django.db import DatabaseError
 from django.urls import reverse
 
+from devtools.testing import start_worker, worker_requirements
 from emgplan import health
-from emgplan.testing import start_worker, worker_requirements
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,8 @@ def broker(settings):
     worker_requirements()
     import os
 
+    from devtools.testing import _broker_url, _reset_connections
     from emgplan.celery import app
-    from emgplan.testing import _broker_url, _reset_connections
 
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url=_broker_url(os.environ["EMG_TEST_BROKER_URL"]))
@@ -65,7 +65,7 @@ def test_no_worker_answers_503_and_an_unreachable_broker_too(client, broker):
     assert checks["broker"]["ok"] is True and checks["worker"]["ok"] is False
     assert checks["worker"]["last_seen_seconds_ago"] is None
     broker.conf.broker_url = "redis://127.0.0.1:1/0"
-    from emgplan.testing import _reset_connections
+    from devtools.testing import _reset_connections
 
     _reset_connections()
     response = client.get(reverse("healthz"))

@@ -60,7 +60,7 @@ def test_sign_in_page_and_cookies_are_hardened_behind_the_proxy(client, demo_use
     assert signed_in.status_code == 302
     session = signed_in.cookies["sessionid"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
-    _assert_hardened(client.get(reverse("accomplishments:overview"), **BEHIND_PROXY))
+    _assert_hardened(client.get(reverse("activities:plan"), **BEHIND_PROXY))
 
 
 @override_settings(**PRODUCTION)
@@ -89,7 +89,7 @@ def test_report_download_carries_the_same_headers(client_as, demo_users, seed_pl
 
 def test_csp_is_sent_in_development_too(client_as):
     """The browser tests then run under the same policy, so an inline script or style would show there."""
-    assert "script-src 'self'" in client_as("viewer").get(reverse("accomplishments:overview"))[
+    assert "script-src 'self'" in client_as("viewer").get(reverse("activities:plan"))[
         "Content-Security-Policy"]
 
 

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from django.urls import reverse
 
-from emgplan.testing import _broker_url, _database_url, _reset_connections, wait_for, worker_requirements
+from devtools.testing import _broker_url, _database_url, _reset_connections, wait_for, worker_requirements
 from reports.models import Report
 from reports.tests.conftest import request_form_data
 

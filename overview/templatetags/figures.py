@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from reports.renderers import fmt_days, fmt_usd
+from emgplan.figures import fmt_days, fmt_usd
 
 register = template.Library()
 

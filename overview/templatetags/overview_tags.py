@@ -68,3 +68,11 @@ def sort_th(context, param, label, css=""):
 def overdue_on(milestone, today):
     """{% if m|overdue_on:today %}: the one definition of overdue, for a row annotated with `due_on`."""
     return milestone_status.is_overdue(status=milestone.status, due=milestone.due_on, today=today)
+
+
+@register.simple_tag
+def timeline_svg(timeline, plan, for_print=False):
+    """The timeline's SVG (overview/timeline_svg.py): written by code, not by a loop of template tags per marker."""
+    from overview.timeline_svg import timeline_svg as build
+
+    return build(timeline, plan=plan, for_print=bool(for_print))

@@ -1,6 +1,6 @@
 import pytest
 
-from accomplishments.demo import demo_progress_create
+from devtools.demo import demo_progress_create
 
 
 @pytest.fixture

@@ -44,8 +44,8 @@ def test_as_of_refuses_foreign_redirects_and_bad_dates(client_as, living_plan):
 
 
 def test_seed_demo_progress_is_idempotent(living_plan):
-    from accomplishments.demo import demo_progress_create
     from activities.models import Contribution, ProgressUpdate
+    from devtools.demo import demo_progress_create
 
     counts = ProgressUpdate.objects.count(), Contribution.objects.count()
     assert demo_progress_create() == 0

@@ -86,7 +86,7 @@ def test_sorting_and_pagination_keep_the_filter(viewer):
 
 
 def test_pagination(client_as, living_plan):
-    from activities.generate import plan_generate
+    from devtools.generate import plan_generate
 
     plan_generate(scale=3)
     client = client_as("viewer")

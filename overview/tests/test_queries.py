@@ -3,8 +3,8 @@ import pytest
 from django.urls import reverse
 
 from accomplishments.selectors import workplan_current
-from activities.generate import plan_generate
 from activities.models import Milestone
+from devtools.generate import plan_generate
 
 pytestmark = pytest.mark.django_db
 

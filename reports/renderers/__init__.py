@@ -12,6 +12,7 @@ import unicodedata
 from decimal import Decimal
 
 from activities.status import OPEN_STATUSES
+from emgplan.figures import fmt_days, fmt_usd
 
 from ..vocabulary import ACTION_STATUSES, CONTRIBUTION_STATES, KIND_LINES, STATUSES
 
@@ -45,15 +46,6 @@ def flat_milestones(snapshot):
 
 def fmt_date(value: str | None, pattern="%-d %B %Y") -> str:
     return datetime.date.fromisoformat(value).strftime(pattern) if value else ""
-
-
-def fmt_days(value: str) -> str:
-    d = Decimal(value)
-    return f"{d:,.1f}" if d % 1 else f"{d:,.0f}"
-
-
-def fmt_usd(value: str) -> str:
-    return f"{Decimal(value):,.2f}"
 
 
 def due_text(m: dict) -> str:

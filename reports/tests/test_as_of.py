@@ -11,10 +11,10 @@ import pytest
 import yaml
 from django.db.models import Count, Sum
 
-from accomplishments.demo import DEMO_CONTRIBUTIONS, demo_progress_create
 from accomplishments.models import Meeting
-from activities.generate import plan_generate
 from activities.models import Activity, Contribution, Milestone
+from devtools.demo import DEMO_CONTRIBUTIONS, demo_progress_create
+from devtools.generate import plan_generate
 from reports.renderers import flat_milestones
 from reports.selectors import report_snapshot
 

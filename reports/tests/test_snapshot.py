@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accomplishments.models import Meeting
-from activities.generate import plan_generate
 from activities.models import Milestone
+from devtools.generate import plan_generate
 from reports.renderers import flat_milestones
 from reports.selectors import report_snapshot
 

@@ -114,7 +114,7 @@ def test_downloads_only_for_ready_reports(client_as, seed_plan, demo_users):
 
 
 def test_nav_shows_reports_to_signed_in_roles(client_as):
-    assert b'href="/reports/"' in client_as("viewer").get(reverse("accomplishments:overview")).content
+    assert b'href="/reports/"' in client_as("viewer").get(reverse("activities:plan")).content
 
 
 def test_compare_two_reports_shows_what_changed(client_as, progress, seed_plan, demo_users,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from emgplan.testing import start_worker, wait_for
+from devtools.testing import start_worker, wait_for
 from reports.models import Report
 
 from .conftest import ACCEPTED, DRAFT

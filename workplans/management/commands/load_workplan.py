@@ -42,6 +42,7 @@ class Command(BaseCommand):
             out(f"{'Dry run, nothing saved: ' if dry_run else ''}updating {result.plan} from {name}.")
         for label, n in sorted(result.counts.items()):
             out(f"  {n:4d} {label}{' (would be)' if dry_run else ''}")
+        self._lines(result.notes)
 
         if result.applied:
             out(f"{'Would take' if dry_run else 'Took'} from the file (nobody changed these in the app since the "
