@@ -91,4 +91,10 @@ def admin_sample_row(model, users):
             return cycle
         return ReminderSent.objects.create(user=users["esm-lead"], cycle=cycle, kind=ReminderSent.Kind.choices[0][0],
                                            offset=7, sent_on=datetime.date(2014, 8, 8))
+    from decisions.models import ActionUpdate, Decision
+
+    if model is ActionUpdate:
+        decision = Decision.objects.order_by("pk").first()
+        return ActionUpdate.objects.create(decision=decision, author=users["biodiversity-lead"],
+                                           reported_status=Decision.Status.IN_PROGRESS, narrative="x")
     pytest.fail(f"no row of {model.__name__} to open: teach admin_sample_row to make one")
