@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "activities:plan": 10,
     "activities:activity-detail": 15,
-    "activities:my-work": 9,
+    "activities:my-work": 10,  # +1: the lead's open EMG actions (decisions, issue 17), one query whatever their number
     "activities:review-queue": 7,
 }
 
