@@ -19,7 +19,7 @@ BUDGET = {
     "activities:plan": 10,
     "activities:activity-detail": 15,
     "activities:my-work": 10,  # +1: the lead's open EMG actions (decisions, issue 17), one query whatever their number
-    "activities:review-queue": 8,  # +1: submitted progress on EMG actions (decisions, issue 17), one query at every size
+    "activities:review-queue": 8,  # +1: submitted progress on EMG actions (decisions, issue 17), one query at any size
 }
 
 
