@@ -452,7 +452,7 @@ def write_targets(plan, by_role: dict, index: dict) -> dict:
         user = leads[k % len(leads)]
         shift = statuses.index(m.status) + 1 if m.status in statuses else 0
         status.append({"path": reverse("activities:milestone-status", args=[m.pk]), "prefix": f"m{m.pk}",
-                       "version": m.version, "user": user, "shift": shift})
+                       "user": user, "shift": shift})
         progress.append({"path": f"{reverse('activities:update-create')}?milestone={m.pk}", "user": user})
     activities = list(Activity.objects.filter(accomplishment__work_plan=plan).values_list("pk", flat=True))
     contribution = []
@@ -519,7 +519,10 @@ def gunicorn_start(env: dict, port: int, workers: int, log_path: Path) -> subpro
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def gunicorn_stop(process: subprocess.Popen) -> None:
+def gunicorn_stop(process: subprocess.Popen, log_path: Path | None = None) -> None:
+    """Stop the server; print the end of its error log if it logged anything (a traceback says why a 500)."""
+    if log_path is not None and log_path.exists() and log_path.stat().st_size:
+        log(f"gunicorn's error log ends:\n{log_path.read_text()[-4000:]}")
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
@@ -596,6 +599,7 @@ class Server:
     workers: int
     drain_url: str = ""
     drain_cookie: str = ""
+    log_path: Path | None = None
 
 
 def percentile(values: list, p: float) -> float:
@@ -629,7 +633,12 @@ def wrk_load(server: Server, plan_file: Path, seconds: float, connections: int) 
     for key, rows in answers.items():
         ms = sorted(r[2] for r in rows)
         ok = sum(1 for r in rows if r[1])
-        keys[key] = {"n": len(rows), "ok": ok, "bad": len(rows) - ok, "s4": sum(1 for r in rows if 400 <= r[0] < 500),
+        unexpected = {}
+        for status, done, _ms in rows:
+            if not done:
+                unexpected[str(status)] = unexpected.get(str(status), 0) + 1
+        keys[key] = {"n": len(rows), "ok": ok, "bad": len(rows) - ok, "unexpected": unexpected,
+                     "s4": sum(1 for r in rows if 400 <= r[0] < 500),
                      "s5": sum(1 for r in rows if r[0] >= 500), "rps": len(rows) / duration,
                      "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99)}
     socket_errors = sum(figures[k] for k in ("connect", "read", "write", "timeout"))
@@ -642,11 +651,16 @@ def run_page(server: Server, scratch: Path, cookies, page_entry: dict, writes: d
     plan_file = plan_file_write(scratch / "load.lua", cookies, [page_entry], writes, write_share)
     result = wrk_load(server, plan_file, seconds, connections)
     page = result["keys"].get("p1", {"n": 0, "ok": 0, "bad": 0, "s4": 0, "s5": 0, "rps": 0, "p50": 0, "p95": 0,
-                                      "p99": 0})
+                                      "p99": 0, "unexpected": {}})
     written = {k: v for k, v in result["keys"].items() if k.startswith("w")}
     bad = sum(v["bad"] for v in result["keys"].values()) + result["socket_errors"]
     s5 = sum(v["s5"] for v in result["keys"].values())
+    unexpected = {f"{'page' if k.startswith('p') else k[1:]} {status}": n
+                  for k, v in result["keys"].items() for status, n in v.get("unexpected", {}).items()}
+    if result["socket_errors"]:
+        unexpected["socket errors or timeouts"] = result["socket_errors"]
     return {"rps": result["rps"], "page_rps": page["rps"], "p50": page["p50"], "p95": page["p95"],
+            "unexpected": unexpected,
             "p99": page["p99"], "requests": result["requests"], "bad": bad, "s5": s5,
             "socket_errors": result["socket_errors"], "writes": written}
 
@@ -715,6 +729,14 @@ def judge(r: Result, scale: int, scales: list[int]) -> None:
         r.met.append(f"{counts[0]} queries at every scale")
 
 
+def said(run: dict) -> str:
+    """How many answers were not the expected ones, and which (e.g. "1 (status 409 ×1)")."""
+    if not run.get("bad"):
+        return "0"
+    which = ", ".join(f"{k} ×{n}" for k, n in sorted(run.get("unexpected", {}).items()))
+    return f"{run['bad']} ({which})" if which else str(run["bad"])
+
+
 def tables(results: list[Result], scales: list[int], cold_base: dict, mixed_base: dict, mix: dict,
            writes_rows: list, rss: dict, n_users: int, write_share: float, scale: int) -> str:
     out = []
@@ -731,7 +753,7 @@ def tables(results: list[Result], scales: list[int], cold_base: dict, mixed_base
         out.append("| " + " | ".join([r.label, r.role, f"{r.ms:.1f}", f"{r.ratio:.1f}",
                                        *[str(r.queries.get(s, "")) for s in scales], f"{c['rps']:.1f}",
                                        f"{c['share']:.0%}", f"{c['p50']:.1f}", f"{c['p95']:.1f}",
-                                       str(c["bad"])]) + " |")
+                                       said(c)]) + " |")
     out.append(f"\nbaseline (gunicorn, cache off): {cold_base['before']:.1f} req/s before the pages, "
                f"{cold_base['after']:.1f} after, mean {cold_base['rps']:.1f}; in-process "
                f"{cold_base['ms']:.2f} ms per request")
@@ -745,10 +767,10 @@ def tables(results: list[Result], scales: list[int], cold_base: dict, mixed_base
         if r.skipped:
             continue
         m = r.mixed
-        sent = sum(w["n"] for w in m["writes"].values())
-        ok = sum(w["ok"] for w in m["writes"].values())
+        sent = sum(w["n"] for k, w in m["writes"].items() if not k.endswith("-form"))
+        ok = sum(w["ok"] for k, w in m["writes"].items() if not k.endswith("-form"))
         out.append("| " + " | ".join([r.label, r.readers, f"{m['rps']:.1f}", f"{m['share']:.0%}",
-                                       f"{m['p50']:.1f}", f"{m['p95']:.1f}", f"{ok}/{sent}", str(m["bad"]),
+                                       f"{m['p50']:.1f}", f"{m['p95']:.1f}", f"{ok}/{sent}", said(m),
                                        str(m["s5"]), str(r.queries_warm.get(scales[-1], ""))]) + " |")
     out.append(f"\nbaseline (gunicorn, shared cache): {mixed_base['before']:.1f} req/s before the pages, "
                f"{mixed_base['after']:.1f} after, mean {mixed_base['rps']:.1f}")
@@ -762,10 +784,10 @@ def tables(results: list[Result], scales: list[int], cold_base: dict, mixed_base
             continue
         k = r.mix
         out.append(f"| {r.label} | {k['n']} | {k['rps']:.1f} | {k['p50']:.1f} | {k['p95']:.1f} | {k['p99']:.1f} "
-                   f"| {k['bad']} |")
+                   f"| {said(k)} |")
     for label, k in writes_rows:
-        out.append(f"| write: {label} | {k['n']} | {k['rps']:.1f} | {k['p50']:.1f} | {k['p95']:.1f} | "
-                   f"{k['p99']:.1f} | {k['bad']} |")
+        out.append(f"| write: {label.replace('-', ' ')} | {k['n']} | {k['rps']:.1f} | {k['p50']:.1f} | "
+                   f"{k['p95']:.1f} | {k['p99']:.1f} | {said(k)} |")
 
     out += ["", "### Writes: answered as done against what the database holds", "",
             "| run | status changes | progress drafts | contributions |", "| --- | --- | --- | --- |"]
@@ -913,10 +935,10 @@ def main(argv=None) -> int:
 
         def start(extra_env: dict) -> Server:
             port = free_port()
-            log_path = scratch / "gunicorn.log"
+            log_path = scratch / f"gunicorn-{port}.log"
             process = gunicorn_start({**env, **extra_env}, port, args.workers, log_path)
             s = Server(process, f"http://127.0.0.1:{port}", args.workers, f"http://127.0.0.1:{port}{baseline.path}",
-                       viewer_cookie)
+                       viewer_cookie, log_path)
             gunicorn_wait(s.base, process, log_path)
             return s
 
@@ -935,7 +957,7 @@ def main(argv=None) -> int:
         cold_base["after"] = measure_baseline(server)
         cold_base["rps"] = (cold_base["before"] + cold_base["after"]) / 2
         rss["rows"].append(("cold (cache off)", rss_before, worker_rss_mb(server.process.pid)))
-        gunicorn_stop(server.process)
+        gunicorn_stop(server.process, server.log_path)
         for _page, r in live[1:]:
             r.cold["share"] = r.cold["rps"] / cold_base["rps"]
 
@@ -973,12 +995,12 @@ def main(argv=None) -> int:
         mixed_base["rps"] = (mixed_base["before"] + mixed_base["after"]) / 2
         rss_after = worker_rss_mb(server.process.pid)
         rss["rows"].append(("mixed (shared cache)", rss_before, rss_after))
-        gunicorn_stop(server.process)
+        gunicorn_stop(server.process, server.log_path)
         server = None
 
         for i, label in enumerate(order, start=1):
             results[label].mix = mix["keys"].get(f"p{i}", {})
-        writes_rows = [(kind, mix["keys"][f"w{kind}"]) for kind in ("status", "progress", "contribution")
+        writes_rows = [(kind, mix["keys"][f"w{kind}"]) for kind in ("status-form", "status", "progress", "contribution")
                        if f"w{kind}" in mix["keys"]]
         rss["writes"].append(("every mixed run", [
             f"{t['sent']} sent, {t['ok']} answered done, {t['applied']} in the database" for t in totals.values()]))
@@ -1020,12 +1042,14 @@ def main(argv=None) -> int:
         print(f"\n{len(missed)} page(s) miss a target; {len(rss['misses'])} load-wide miss(es)", flush=True)
         if args.json:
             args.json.write_text(json.dumps({
-                "scales": scales, "cold_baseline": cold_base, "mixed_baseline": mixed_base, "mix": mix,
+                "scales": scales, "users": len(cookies), "users_by_role": {k: len(v) for k, v in by_role.items()},
+                "writes": totals, "in_flight": in_flight, "workers": args.workers,
+                "cold_baseline": cold_base, "mixed_baseline": mixed_base, "mix": mix,
                 "rss": [[s, b, a] for s, b, a in rss["rows"]], "misses": rss["misses"],
                 "results": [vars(r) for r in results.values()]}, indent=1, default=str))
     finally:
         if server is not None:
-            gunicorn_stop(server.process)
+            gunicorn_stop(server.process, server.log_path)
         if "django.db" in sys.modules:
             from django.db import connections
 

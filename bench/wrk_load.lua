@@ -8,12 +8,13 @@
 --   cookies = {"sessionid=...; csrftoken=...", ...}, csrf = {secret, ...}  (one per signed-in user)
 --   pages = {{label=, paths={...}, users={cookie index, ...}, weight=}, ...}
 --   write_share = 0.05
---   status = {{path=, prefix=, version=, user=}, ...}   milestone status changes (a lead of the milestone)
+--   status = {{path=, prefix=, user=, shift=}, ...}      milestone status changes (a lead of the milestone)
 --   progress = {{path=, user=}, ...}                     progress drafts filed on a milestone
 --   contribution = {{member=, activity=, user=}, ...}    contributions recorded by a member's focal point
--- Every write goes through the real view with the CSRF cookie and the X-CSRFToken header; a status change
--- carries the version its thread last saw, bumped only on success (one connection per thread: no two writes
--- of a thread overlap, and threads change disjoint milestones), so no write conflicts with another.
+-- Every write goes through the real view with the CSRF cookie and the X-CSRFToken header. A status change is
+-- two requests, as in a browser without JavaScript: the form (a GET, key "wstatus-form", whose page carries
+-- the milestone's version) and then the change at that version; threads change disjoint milestones, so no
+-- two changes race for one (a conflict, 409, would be counted as an unexpected answer).
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -39,6 +40,7 @@ local WRITE_KINDS = {"status", "progress", "contribution"}
 local mine = {}           -- this thread's status targets
 local done_count = {}     -- successful status changes per target of this thread
 local pending             -- what the request in flight is: {kind=, key=, index=, started=}
+local status_next         -- a status form loaded: {index=, version=} to send next
 local out                 -- this thread's log: a line per answer (key, status, as expected, microseconds)
 
 function init(args)
@@ -75,14 +77,12 @@ local function write_request()
   for attempt = 0, 2 do
     local kind = WRITE_KINDS[(first + attempt - 1) % 3 + 1]
     if kind == "status" and #mine > 0 then
+      -- As a browser does: load the status form (its version), then send it (the next request of this thread).
       local i = (writes_sent % #mine) + 1
       local t = mine[i]
-      local n = done_count[i] or 0
       writes_sent = writes_sent + 1
-      pending = {kind = "status", key = "wstatus", index = i}
-      local body = string.format("%s-status=%s&%s-completed_on=&%s-version=%d", t.prefix,
-        STATUSES[(n + t.shift) % 3 + 1], t.prefix, t.prefix, t.version + n)
-      return post(t.path, t.user, body)
+      pending = {kind = "form", key = "wstatus-form", index = i}
+      return wrk.format("GET", t.path, {["Cookie"] = plan.cookies[t.user]})
     elseif kind == "progress" and plan.progress and #plan.progress > 0 then
       local t = pick(plan.progress)
       writes_sent = writes_sent + 1
@@ -101,7 +101,23 @@ local function write_request()
   return nil
 end
 
+local function status_post()
+  local i, version = status_next.index, status_next.version
+  status_next = nil
+  local t = mine[i]
+  local n = done_count[i] or 0
+  pending = {kind = "status", key = "wstatus", index = i}
+  local body = string.format("%s-status=%s&%s-completed_on=&%s-version=%d", t.prefix,
+    STATUSES[(n + t.shift) % 3 + 1], t.prefix, t.prefix, version)
+  return post(t.path, t.user, body)
+end
+
 function request()
+  if status_next then
+    local req = status_post()
+    pending.started = now_us()
+    return req
+  end
   if plan.write_share > 0 and math.random() < plan.write_share then
     local req = write_request()
     if req then
@@ -122,11 +138,20 @@ end
 
 -- What a request must answer to count as done: pages 200 (a redirect to sign-in is a failure), a status
 -- change and the two creations a redirect (the form without JavaScript; an invalid form answers 200).
-local EXPECTED = {page = 200, status = 302, progress = 302, contribution = 302}
+local EXPECTED = {page = 200, form = 200, status = 302, progress = 302, contribution = 302}
 
 function response(status, headers, body)
   if not pending then return end
   local ok = status == EXPECTED[pending.kind]
+  if pending.kind == "form" then
+    local t = mine[pending.index]
+    local version = body and body:match('name="' .. t.prefix .. '%-version" value="(%d+)"')
+    if ok and version then
+      status_next = {index = pending.index, version = tonumber(version)}
+    else
+      ok = false
+    end
+  end
   out:write(string.format("%s %d %d %d\n", pending.key, status, ok and 1 or 0, now_us() - pending.started))
   if ok and pending.kind == "status" then done_count[pending.index] = (done_count[pending.index] or 0) + 1 end
   pending = nil
