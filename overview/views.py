@@ -67,14 +67,15 @@ class DashboardView(OverviewMixin, TemplateView):
             return ctx
         year = _year(self.request, plan)
         by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
+        ahead = selectors.milestones_due_ahead(plan=plan, today=today, year=year)
         ctx.update(
             year=year,
             years=list(plan.years),
             by_accomplishment=by_accomplishment,
             by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
             plan_totals=selectors.status_totals(by_accomplishment),
-            meetings=selectors.meetings_next(plan=plan, today=today, year=year),
-            due_soon=selectors.milestones_due_soon(plan=plan, today=today),
+            meetings=ahead.meetings,
+            due_soon=ahead.due_soon,
             due_soon_days=selectors.DUE_SOON_DAYS,
             updates=selectors.updates_latest_accepted(plan=plan, year=year),
             contributions=selectors.contributions_summary(plan=plan, year=year),
