@@ -41,7 +41,7 @@ from .forms import (
 )
 from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
-from .permissions import focal_member_ids
+from .permissions import focal_member_ids, rights_on
 from .selectors import activity_detail_prefetches, activity_queryset, plan_sections
 
 PAGE_SIZE = 25
@@ -98,6 +98,8 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
                    arrange=arrange)
         if self.plan is not None:
             ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
+            ctx["rights"] = rights_on(self.request.user,
+                                      [activity for a in ctx["overview"].shown for activity in a.activities.all()])
         return ctx
 
 
@@ -127,7 +129,8 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         ctx["contributions"] = activity.contributions.select_related("member").order_by("year", "member__acronym")
         ctx["contribution_totals"] = activity.contributions.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd"))
         ctx["history"] = history_for(activity)
-        ctx["can_file"] = user.has_perm("activities.file_progress", activity)
+        ctx["rights"] = rights_on(user, [activity])
+        ctx["can_file"] = activity.pk in ctx["rights"].progress
         return ctx
 
 
@@ -263,8 +266,9 @@ class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView
                           .select_related("author", "reviewer").prefetch_related("files"))
         ctx["children"] = m.children.select_related("due_meeting", "activity")
         ctx["history"] = history_for(m)
-        ctx["can_set_status"] = user.has_perm("activities.set_milestone_status", m)
-        ctx["can_file"] = user.has_perm("activities.file_progress", m.activity)
+        ctx["rights"] = rights = rights_on(user, [m.activity])
+        ctx["can_set_status"] = m.activity_id in rights.status
+        ctx["can_file"] = m.activity_id in rights.progress
         if ctx["can_set_status"]:
             ctx["status_form"] = _status_form(m, user)
         return ctx
@@ -337,12 +341,14 @@ class MilestoneStatusView(WriteRetryMixin, RoleRequiredMixin, PermissionRequired
         return self.milestone
 
     def _row(self, request, form, editing, status=200):
-        ctx = {"m": self.milestone, "status_form": form, "row_messages": True, "editing": editing}
+        ctx = {"m": self.milestone, "status_form": form, "row_messages": True, "editing": editing,
+               "rights": rights_on(request.user, [self.milestone.activity])}
         return render(request, "activities/partials/_milestone_row.html", ctx, status=status)
 
     def _page(self, request, form, status=200):
         back = safe_next(request, reverse("activities:milestone-detail", args=[self.milestone.pk]))
-        ctx = {"m": self.milestone, "form": form, "next": back}
+        ctx = {"m": self.milestone, "form": form, "next": back,
+               "rights": rights_on(request.user, [self.milestone.activity])}
         return render(request, "activities/milestone_status.html", ctx, status=status)
 
     def get(self, request, pk):
