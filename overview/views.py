@@ -15,6 +15,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.selectors import workplan_of
 from activities import work_sources
+from cycles.health import with_health
 from emgplan import clock
 
 from . import selectors
@@ -182,6 +183,10 @@ class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
     template_name = "overview/milestone_list.html"
     paginate_by = PAGE_SIZE
     strict = True
+
+    def base_queryset(self):
+        # Each row's health badge: read with the rows, filtered or not (the filter adds it only when filtering).
+        return with_health(super().base_queryset(), self.today)
 
 
 class MilestoneExportView(MilestoneListMixin, ListExportMixin):
