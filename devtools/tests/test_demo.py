@@ -157,8 +157,9 @@ def test_make_run_data_close_the_loop_on_the_som20_actions(seed_plan, settings, 
     sec.post(reverse("decisions:action-update-accept", args=[update.pk]))
     assert update.history.latest().history_date.date() == datetime.date(2014, 9, 10)  # on the demo's clock
 
-    snap = report_snapshot(plan=seed_plan, kind="som", meeting=Meeting.objects.get(code="SOM21"),
-                           as_of=datetime.date(2014, 9, 10), symbol="EMG/SOM.21/3", issued_on=datetime.date(2014, 9, 10))
+    today = datetime.date(2014, 9, 10)
+    snap = report_snapshot(plan=seed_plan, kind="som", meeting=Meeting.objects.get(code="SOM21"), as_of=today,
+                           symbol="EMG/SOM.21/3", issued_on=today)
     rows = snap["followup"]["rows"]
     assert snap["followup"]["meeting"] == "SOM20"
     assert [r["reference"] for r in rows] == [a.reference for a in actions]
