@@ -790,7 +790,7 @@ class LeadBodyListView(RoleRequiredMixin, RuleRequiredMixin, ListView):
     template_name = "activities/leadbody_list.html"
     paginate_by = PAGE_SIZE
     queryset = LeadBody.objects.select_related("lead_member").prefetch_related("leads", "members").annotate(
-        activity_count=Count("activities", distinct=True))
+        activity_count=Count("activities", distinct=True)).order_by("name")  # Meta.ordering is not used with GROUP BY
 
 
 class LeadBodyCreateView(WriteRetryMixin, RoleRequiredMixin, RuleRequiredMixin, CreateView):

@@ -478,6 +478,10 @@ def main(argv=None) -> int:
         "EMG_BENCHMARK": "1", "CONN_MAX_AGE": "600", "DATABASE_URL": args.database_url,
         "STATIC_ROOT": str(args.static_root), "MEDIA_ROOT": str(scratch / "media"),
         "EMG_TODAY": "2014-06-15", "CELERY_BROKER_URL": "", "LOG_LEVEL": "WARNING",
+        # As in production: one cache shared by both workers (a fragment retired by a write in one worker must be
+        # gone for the other), under a prefix of this run's own (no entry of an earlier run's database is read).
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"),
+        "CACHE_KEY_PREFIX": "bench-" + os.urandom(6).hex(),
     }
     server = None
     try:

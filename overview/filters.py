@@ -2,11 +2,12 @@
 import django_filters as df
 from django import forms
 from django.core.validators import EMPTY_VALUES
-from django.db.models import OrderBy
+from django.db.models import OrderBy, Q
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 from activities.models import Activity, Contribution, LeadBody, Milestone
 from cycles.health import HEALTH_CHOICES, with_health
+from decisions.models import Decision
 from emgplan import clock
 
 from .selectors import DOCUMENT_ORDER, no_accepted_update_since
@@ -88,6 +89,10 @@ class MilestoneFilter(PlanFilterSet):
                                      widget=forms.CheckboxSelectMultiple)
     quiet_since = df.DateFilter(label="No accepted update since", method="filter_quiet_since", widget=DATE,
                                 help_text="No accepted update for a period ending on or after this date.")
+    mandate = df.ModelChoiceFilter(label="Mandated by", queryset=Decision.objects.none(), method="filter_mandate",
+                                   empty_label="Any mandate",
+                                   help_text="Milestones the decision mandates, and every milestone of the activities "
+                                             "it mandates.")
     o = ColumnOrderingFilter(
         fields=(("ref", "ref"), ("activity__title", "activity"), ("activity__lead_body__short_name", "lead"),
                 ("due_on", "due"), ("status", "status"), ("last_accepted_on", "updated")),
@@ -106,6 +111,11 @@ class MilestoneFilter(PlanFilterSet):
         self.filters["lead_body"].queryset = LeadBody.objects.filter(
             activities__accomplishment__work_plan=self.plan).distinct().order_by("name")
         self.filters["due_meeting"].queryset = Meeting.objects.order_by("start_date")
+        # The confirmed decisions that mandate an activity or a milestone of this plan (one query, for the options).
+        in_plan = Q(activities__accomplishment__work_plan=self.plan) | Q(
+            milestones__activity__accomplishment__work_plan=self.plan)
+        self.filters["mandate"].queryset = Decision.objects.confirmed().filter(
+            pk__in=Decision.objects.filter(in_plan).values("pk")).order_by("reference")
 
     def filter_queryset(self, queryset):
         # Derived health is annotated in the same query as the rows (no query per milestone); the list's own
@@ -119,6 +129,11 @@ class MilestoneFilter(PlanFilterSet):
 
     def filter_overdue(self, qs, name, value):
         return qs.overdue(self.today) if value else qs
+
+    def filter_mandate(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(Q(pk__in=value.milestones.values("pk")) | Q(activity_id__in=value.activities.values("pk")))
 
     def filter_quiet_since(self, qs, name, value):
         return no_accepted_update_since(qs, value) if value else qs

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -16,12 +17,13 @@ from rules.contrib.views import PermissionRequiredMixin
 from accomplishments.selectors import workplan_of
 from activities import work_sources
 from cycles.health import with_health
-from emgplan import clock
+from emgplan import clock, fragments
 
 from . import selectors
 from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
 from .filters import ContributionFilter, MilestoneFilter
 from .search import plan_search
+from .timeline_svg import timeline_svg
 
 PERMISSION = "overview.view_overview"
 PAGE_SIZE = 50
@@ -85,6 +87,22 @@ class DashboardView(OverviewMixin, TemplateView):
         return ctx
 
 
+def timeline_chart(*, plan, today) -> dict:
+    """The timeline's chart as everyone who may read the plan sees it, from the shared cache when it is there.
+
+    Nothing in it depends on the user; it depends on the plan's frame (any change to it retires the chart, see
+    emgplan/fragments.py), on the day the plan is viewed as of, and on the addresses its links take (the plan's
+    prefix). Cold it costs three queries and the layout; warm, one round trip to the cache.
+    """
+    def build():
+        layout = selectors.plan_timeline(plan=plan, today=today)
+        return {"start": layout.start, "last_day": layout.last_day, "svg": str(timeline_svg(layout, plan=plan))}
+
+    chart = fragments.fragment("timeline-chart", plan_id=plan.pk, kinds=[fragments.PLAN],
+                               parts=[today.isoformat(), reverse("overview:milestone-list")], build=build)
+    return {**chart, "svg": mark_safe(chart["svg"])}  # noqa: S308  written by timeline_svg, which escapes every value
+
+
 class TimelineView(OverviewMixin, TemplateView):
     """The plan's months as a server-rendered SVG chart: readable without JavaScript."""
 
@@ -93,7 +111,7 @@ class TimelineView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.plan is not None:
-            ctx["timeline"] = selectors.plan_timeline(plan=self.plan, today=self.today)
+            ctx["timeline"] = timeline_chart(plan=self.plan, today=self.today)
             ctx["statuses"] = selectors.STATUSES
         return ctx
 
