@@ -219,7 +219,10 @@ class ListExportMixin(PlanFilterMixin, FilterView):
         for model in self.history_of:
             latest = model.history.model.objects.order_by("-history_date").values("history_date")[:1]
             facts[f"changed_{model._meta.model_name}"] = Max(Subquery(latest))
-        row = rows.order_by().aggregate(**facts)
+        # Over the selected ids, not the list's queryset: its per-row annotations (last accepted update...) are
+        # not facts of the tag and would be computed for nothing.
+        selected = rows.model.objects.filter(pk__in=rows.order_by().values("pk"))
+        row = selected.aggregate(**facts)
         query = sorted((key, value) for key in self.request.GET for value in self.request.GET.getlist(key))
         source = repr([EXPORT_LAYOUT, self.stem, fmt, self.plan.pk, str(self.today), query, sorted(row.items())])
         return quote_etag(hashlib.sha256(source.encode()).hexdigest()[:40])
