@@ -2,11 +2,12 @@ from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accomplishments.models import Meeting
 from activities.models import Milestone
+from emgplan.links import pk_url
 
 register = template.Library()
 
@@ -60,11 +61,11 @@ def milestone_cells(m, messages=()):
     elif m.due_meeting_id or m.due_date:
         due = m.due_meeting.code if m.due_meeting_id else date_filter(m.due_date, "j M Y")
     else:
-        due = format_html('<span class="text-muted">—</span>')
+        due = mark_safe('<span class="text-muted">—</span>')
     return format_html(
         '<th scope="row" class="{}text-nowrap"><a href="{}" aria-label="Milestone {}">({})</a></th>'
         '<td>{}{}</td><td class="text-nowrap">{}</td>',
-        "milestone-sub " if m.parent_id else "", reverse("activities:milestone-detail", args=[m.pk]), m, m.label,
+        "milestone-sub " if m.parent_id else "", pk_url("activities:milestone-detail", m.pk), m, m.label,
         m.text, alerts, due)
 
 
@@ -72,7 +73,7 @@ def milestone_cells(m, messages=()):
 def milestone_status_link(context, m):
     """The row's "Change status": htmx fetches the row's form; without JavaScript the link opens the status page
     and comes back to this one."""
-    url = reverse("activities:milestone-status", args=[m.pk])
+    url = pk_url("activities:milestone-status", m.pk)
     request = context.get("request")
     back = quote(request.get_full_path(), safe="/") if request is not None else ""
     return format_html('<a class="btn btn-sm btn-outline-primary" href="{}?next={}" hx-get="{}">Change status'
