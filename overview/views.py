@@ -16,6 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accomplishments.selectors import workplan_of
 from activities import work_sources
+from cycles.health import with_health
 from emgplan import clock, fragments
 
 from . import selectors
@@ -69,14 +70,15 @@ class DashboardView(OverviewMixin, TemplateView):
             return ctx
         year = _year(self.request, plan)
         by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
+        ahead = selectors.milestones_due_ahead(plan=plan, today=today, year=year)
         ctx.update(
             year=year,
             years=list(plan.years),
             by_accomplishment=by_accomplishment,
             by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
             plan_totals=selectors.status_totals(by_accomplishment),
-            meetings=selectors.meetings_next(plan=plan, today=today, year=year),
-            due_soon=selectors.milestones_due_soon(plan=plan, today=today),
+            meetings=ahead.meetings,
+            due_soon=ahead.due_soon,
             due_soon_days=selectors.DUE_SOON_DAYS,
             updates=selectors.updates_latest_accepted(plan=plan, year=year),
             contributions=selectors.contributions_summary(plan=plan, year=year),
@@ -199,6 +201,10 @@ class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
     template_name = "overview/milestone_list.html"
     paginate_by = PAGE_SIZE
     strict = True
+
+    def base_queryset(self):
+        # Each row's health badge: read with the rows, filtered or not (the filter adds it only when filtering).
+        return with_health(super().base_queryset(), self.today)
 
 
 class MilestoneExportView(MilestoneListMixin, ListExportMixin):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from accomplishments.models import Meeting
 from activities.models import Milestone
@@ -30,3 +31,12 @@ def status_values(m, form=None):
 def ref(m):
     """A milestone's reference as the document writes it: A.1(c)(ii)."""
     return str(m)
+
+
+@register.simple_tag
+def status_badge(milestone):
+    """A milestone's reported status in words and a shape (never by colour alone): includes/_status.html's markup,
+    written here for rows in long tables, where rendering an include per row was a large part of the page."""
+    return format_html('<span class="badge status status-{}"><span class="visually-hidden">Reported status: </span>'
+                       '<span aria-hidden="true" class="status-shape"></span> {}</span>',
+                       milestone.status, milestone.get_status_display())
