@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accomplishments.services import refuse_closed_plan
 from accounts.models import Notice
@@ -141,7 +142,8 @@ def reminders_due(*, today: datetime.date) -> list[Reminder]:
 
     Query count: one for the open cycles, then per open cycle at most six (milestone states, leads,
     already sent, secretariat, chair, waiting updates) and one per work source on a digest day (the open work
-    due at the cycle's meeting, e.g. EMG actions), whatever the number of milestones, actions and leads.
+    due at the cycle's meeting, e.g. EMG actions) and on a review reminder's day (the progress on it waiting),
+    whatever the number of milestones, actions and leads.
     """
     due: list[Reminder] = []
     roles_cache: dict[str, list[User]] = {}
@@ -227,14 +229,19 @@ def reminders_due(*, today: datetime.date) -> list[Reminder]:
                     submitted_at__date__lt=limit)
                 .select_related("activity__accomplishment", "milestone__parent", "milestone__activity__accomplishment",
                                 "author").order_by("submitted_at"))
-            if waiting_updates:
+            # Other progress waiting as long (on EMG actions), one query per source.
+            before = timezone.make_aware(datetime.datetime.combine(limit, datetime.time.min))
+            other_waiting = [(source, items) for source in work_sources.sources()
+                             if (items := source.waiting_review(before))]
+            total = len(waiting_updates) + sum(len(items) for _, items in other_waiting)
+            if total:
                 for user in secretariat:
                     due.append(Reminder(
                         user=user, cycle=cycle, kind=ReminderSent.Kind.REVIEW, offset=review_week,
-                        items=waiting_updates, extra={"review_after": review_after()},
-                        subject=(f"{cycle.meeting.code}: {len(waiting_updates)} progress update"
-                                 f"{'s' if len(waiting_updates) != 1 else ''} waiting for review "
-                                 f"more than {review_after()} days")))
+                        items=waiting_updates,
+                        extra={"review_after": review_after(), "other_work": other_waiting, "total": total},
+                        subject=(f"{cycle.meeting.code}: {total} progress update{'s' if total != 1 else ''} "
+                                 f"waiting for review more than {review_after()} days")))
     return due
 
 

@@ -11,7 +11,7 @@ from .selectors import action_counts_by_meeting
 def _my_actions(user):
     return [WorkItem(label=d.reference, text=d.text, status=d.get_status_display(),
                      url=reverse("decisions:decision-detail", args=[d.pk]),
-                     extra=f"due {d.due_meeting.code}" if d.due_meeting else "")
+                     extra=d.due_meeting.code if d.due_meeting else "")
             for d in Decision.objects.led_by(user).exclude(status__in=["done", "dropped"])
             .select_related("due_meeting").order_by("meeting__start_date", "order")]
 

@@ -198,3 +198,33 @@ def test_open_emg_actions_due_at_the_meeting_are_in_their_leads_digests(
     again = [r for r in _run_day(cut_off - datetime.timedelta(days=7), django_capture_on_commit_callbacks)
              if r.user == lead_ge]
     assert [i.label for _, items in again[0].extra["other_work"] for i in items] == [ge_returned.reference]
+
+
+def test_progress_on_emg_actions_waiting_for_review_reminds_the_secretariat(
+        som20_cycle, demo_users, django_capture_on_commit_callbacks):
+    """Progress on an EMG action waiting more than five days joins the review reminder; alone, it sends one."""
+    from decisions.tests.factories import action_update, som20_action
+
+    waiting = action_update(som20_action(1), author=demo_users["biodiversity-lead"], state="submitted")
+    ActionUpdate.objects.filter(pk=waiting.pk).update(
+        submitted_at=datetime.datetime(2014, 8, 2, 9, tzinfo=datetime.UTC))
+
+    def review_on(day):
+        return [r for r in _run_day(day, django_capture_on_commit_callbacks) if r.kind == "review"]
+
+    assert review_on(datetime.date(2014, 8, 7)) == []  # waited 5 days: not yet
+    sent = review_on(datetime.date(2014, 8, 8))
+    assert [r.user.username for r in sent] == ["secretariat"]
+    assert sent[0].items == [] and [i.label for _, items in sent[0].extra["other_work"] for i in items] == [
+        "SOM20 action 1"]
+    assert ReminderSent.objects.get(kind="review").items == 1
+    message = next(m for m in mail.outbox if "waiting for review" in m.subject)
+    assert message.subject == "[EMG] SOM20: 1 progress update waiting for review more than 5 days"
+    assert "1 progress update for SOM20 (cut-off 29 August 2014, review deadline 12 September 2014) has waited" \
+        in message.body
+    assert "Actions of the senior officials:\n\n- SOM20 action 1, reported by Bea Biodiversity (in progress)" \
+        in message.body
+    assert f"https://emg.example.org/decisions/{waiting.decision_id}/" in message.alternatives[0][0]
+    # Accepted meanwhile: the next week's reminder has nothing to say.
+    ActionUpdate.objects.filter(pk=waiting.pk).update(review_state="accepted", reviewer=demo_users["secretariat"])
+    assert review_on(datetime.date(2014, 8, 15)) == []

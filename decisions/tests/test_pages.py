@@ -108,3 +108,25 @@ def test_another_lead_cannot_revise(demo_users, seed_plan):
                              reviewer=demo_users["secretariat"])
     other = _client(demo_users["greeneconomy-lead"])
     assert other.get(reverse("decisions:action-update-revise", args=[returned.pk])).status_code == 404
+
+
+def test_a_milestone_page_shows_its_own_mandate_and_its_activitys(client_as, seed_plan):
+    from activities.models import Milestone
+
+    viewer = client_as("viewer")
+    a1a = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
+    html = viewer.get(reverse("activities:milestone-detail", args=[a1a.pk])).content.decode()
+    mandates = html[html.index('data-testid="mandates"'):]
+    mandates = mandates[:mandates.index("</dd>")]
+    cbd, rio = (Decision.objects.get(reference=r) for r in ("CBD COP 11", "Rio+20 outcome document"))
+    assert f'<a href="/decisions/{cbd.pk}/">CBD COP 11</a>, through its activity A.1' in mandates  # named once
+    assert f'<a href="/decisions/{rio.pk}/">Rio+20 outcome document</a>, through its activity A.1' in mandates
+    som19 = Decision.objects.get(body_name="SOM19")
+    a3a = som19.milestones.get(activity__number=3)
+    html = viewer.get(reverse("activities:milestone-detail", args=[a3a.pk])).content.decode()
+    mandates = html[html.index('data-testid="mandates"'):]
+    mandates = mandates[:mandates.index("</dd>")]
+    assert f'<a href="/decisions/{som19.pk}/">{som19.reference}</a>:' in mandates and "through" not in mandates
+    b1a = Milestone.objects.get(activity__accomplishment__code="B", activity__number=1, label="a", parent=None)
+    html = viewer.get(reverse("activities:milestone-detail", args=[b1a.pk])).content.decode()
+    assert '<dd class="col-sm-9" data-testid="mandates">—</dd>' in html
