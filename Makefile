@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # in BENCHMARKS.md). It recreates this database; its shared cache is Redis (its own keys), or local memory if
 # none answers. `make bench BENCH_ARGS="--scale 100"` for the large plan.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgplan_bench
-BENCH_CACHE_URL ?= redis://127.0.0.1:6379/9
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/12
 BENCH_ARGS ?= --scale 10 --seconds 10 --connections 8
 
 .PHONY: run test lint install worker serve bench-reports bench clean

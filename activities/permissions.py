@@ -2,6 +2,8 @@
 
 Views, templates and querysets all ask these: a rule is written once, here.
 """
+from dataclasses import dataclass
+
 import rules
 
 from accomplishments.selectors import closed_plan_ids
@@ -114,3 +116,36 @@ rules.add_perm("activities.my_work", is_reader & is_lead)
 rules.add_perm("activities.view_contribution", is_reader)
 rules.add_perm("activities.add_contribution", is_secretariat | (is_reader & is_focal_point))
 rules.add_perm("activities.change_contribution", plan_is_open & (is_secretariat | (is_reader & is_focal_point_of)))
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What one user may do to the rows of one page, decided once for the page: ids of activities.
+
+    A row asks `{% if m.activity_id in rights.status %}`: a set lookup, no rule and no query per row. Anything
+    missing means no: a template given no rights shows no controls. The views still check the rule on each action.
+    """
+
+    status: frozenset = frozenset()  # activities.set_milestone_status on the activity's milestones
+    progress: frozenset = frozenset()  # activities.file_progress on the activity
+    manage: frozenset = frozenset()  # activities.manage_plan on the activity and its milestones
+
+
+def rights_on(user, activities) -> Rights:
+    """The rules above for many activities at once (with their accomplishment loaded), in no query: the roles,
+    the bodies the user leads and the closed plans are each read once per request and kept on the user.
+
+    It restates set_milestone_status, file_progress and manage_plan for an activity and its milestones, whose
+    rules read only the activity's lead body and its plan; test_permissions checks it against the rules for every
+    role and every milestone.
+    """
+    closed = closed_plan_ids(user)
+    in_open_plan = [a for a in activities if a.accomplishment.work_plan_id not in closed]
+    if is_secretariat.test(user):
+        every = frozenset(a.pk for a in in_open_plan)
+        return Rights(status=every, progress=every, manage=every)
+    if not is_reader.test(user):
+        return Rights()
+    mine = lead_body_ids(user)
+    led = frozenset(a.pk for a in in_open_plan if a.lead_body_id in mine)
+    return Rights(status=led, progress=led)

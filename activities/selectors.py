@@ -1,4 +1,5 @@
 """Reads of the work tables that pages and reports share, the plan page's among them."""
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
@@ -6,23 +7,26 @@ from django.db.models import Count, Prefetch
 from accomplishments.models import ExpectedAccomplishment, WorkPlan
 
 from .models import Activity, Milestone
+from .row_figures import milestones_annotated
 
 
 def activity_queryset():
     return Activity.objects.select_related("lead_body", "accomplishment__work_plan")
 
 
-def activity_detail_prefetches():
+def activity_detail_prefetches(*, today: datetime.date):
     """What the activity page shows besides the activity: its milestones (with sub-items) and partners."""
-    return [milestones_prefetch(), Prefetch("partners")]
+    return [milestones_prefetch(today=today), Prefetch("partners")]
 
 
-def milestones_prefetch():
-    """Top-level milestones with their sub-items, in document order (two queries in all)."""
-    children = Milestone.objects.select_related("due_meeting", "activity__accomplishment").order_by("order", "label")
+def milestones_prefetch(*, today: datetime.date):
+    """Top-level milestones with their sub-items, in document order, each with the figures other apps derive
+    (its health: activities.row_figures), as of `today` (two queries in all)."""
+    children = milestones_annotated(
+        Milestone.objects.select_related("due_meeting", "activity__accomplishment").order_by("order", "label"), today)
     return Prefetch(
         "milestones",
-        queryset=Milestone.objects.filter(parent__isnull=True)
+        queryset=milestones_annotated(Milestone.objects.filter(parent__isnull=True), today)
         .select_related("due_meeting")
         .prefetch_related(Prefetch("children", queryset=children))
         .order_by("order", "label"),
@@ -30,10 +34,10 @@ def milestones_prefetch():
     )
 
 
-def plan_overview(*, plan: WorkPlan, codes=None) -> list[ExpectedAccomplishment]:
+def plan_overview(*, plan: WorkPlan, today: datetime.date, codes=None) -> list[ExpectedAccomplishment]:
     """A–D (or those of `codes`) with their activities and milestones, in document order; constant query count."""
     activities = Activity.objects.select_related("lead_body", "accomplishment").prefetch_related(
-        milestones_prefetch()
+        milestones_prefetch(today=today)
     ).order_by("number")
     accomplishments = ExpectedAccomplishment.objects.filter(work_plan=plan)
     if codes is not None:
@@ -54,7 +58,7 @@ class PlanSections:
     shown: list  # the accomplishments shown, with their activities and milestones
 
 
-def plan_sections(*, plan: WorkPlan, chosen: str = "") -> PlanSections:
+def plan_sections(*, plan: WorkPlan, today: datetime.date, chosen: str = "") -> PlanSections:
     """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small."""
     sections = list(
         ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
@@ -64,5 +68,5 @@ def plan_sections(*, plan: WorkPlan, chosen: str = "") -> PlanSections:
     if chosen not in codes and chosen != WHOLE_PLAN:
         small = sum(s.n_milestones for s in sections) <= ONE_PAGE_MILESTONES
         chosen = WHOLE_PLAN if small or not codes else codes[0]
-    shown = plan_overview(plan=plan, codes=None if chosen == WHOLE_PLAN else [chosen])
+    shown = plan_overview(plan=plan, today=today, codes=None if chosen == WHOLE_PLAN else [chosen])
     return PlanSections(sections=sections, chosen=chosen, shown=shown)

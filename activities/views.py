@@ -41,7 +41,8 @@ from .forms import (
 )
 from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
-from .permissions import focal_member_ids
+from .permissions import focal_member_ids, rights_on
+from .row_figures import milestones_annotated
 from .selectors import activity_detail_prefetches, activity_queryset, plan_sections
 
 PAGE_SIZE = 25
@@ -97,7 +98,9 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
         ctx.update(plan=self.plan, section=self.request.GET.get("ea", "")[:10], can_manage=can_manage,
                    arrange=arrange)
         if self.plan is not None:
-            ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"])
+            ctx["overview"] = plan_sections(plan=self.plan, today=clock.today(self.request), chosen=ctx["section"])
+            ctx["rights"] = rights_on(self.request.user,
+                                      [activity for a in ctx["overview"].shown for activity in a.activities.all()])
         return ctx
 
 
@@ -115,7 +118,7 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
 
     def get_object(self, queryset=None):
         activity = self.get_permission_object()
-        prefetch_related_objects([activity], *activity_detail_prefetches())
+        prefetch_related_objects([activity], *activity_detail_prefetches(today=clock.today(self.request)))
         return activity
 
     def get_context_data(self, **kwargs):
@@ -127,7 +130,8 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         ctx["contributions"] = activity.contributions.select_related("member").order_by("year", "member__acronym")
         ctx["contribution_totals"] = activity.contributions.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd"))
         ctx["history"] = history_for(activity)
-        ctx["can_file"] = user.has_perm("activities.file_progress", activity)
+        ctx["rights"] = rights_on(user, [activity])
+        ctx["can_file"] = activity.pk in ctx["rights"].progress
         return ctx
 
 
@@ -253,7 +257,7 @@ class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView
     permission_required = "activities.view_plan"
 
     def get_queryset(self):
-        return Milestone.objects.select_related(
+        return milestones_annotated(Milestone.objects.all(), clock.today(self.request)).select_related(
             "activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
 
     def get_context_data(self, **kwargs):
@@ -263,8 +267,9 @@ class MilestoneDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView
                           .select_related("author", "reviewer").prefetch_related("files"))
         ctx["children"] = m.children.select_related("due_meeting", "activity")
         ctx["history"] = history_for(m)
-        ctx["can_set_status"] = user.has_perm("activities.set_milestone_status", m)
-        ctx["can_file"] = user.has_perm("activities.file_progress", m.activity)
+        ctx["rights"] = rights = rights_on(user, [m.activity])
+        ctx["can_set_status"] = m.activity_id in rights.status
+        ctx["can_file"] = m.activity_id in rights.progress
         if ctx["can_set_status"]:
             ctx["status_form"] = _status_form(m, user)
         return ctx
@@ -330,19 +335,24 @@ class MilestoneStatusView(WriteRetryMixin, RoleRequiredMixin, PermissionRequired
     permission_required = "activities.set_milestone_status"
     http_method_names = ["get", "post"]
 
+    def _milestones(self):
+        """The row's milestone with what it shows (its health among them: activities.row_figures)."""
+        return milestones_annotated(Milestone.objects.all(), clock.today(self.request)).select_related(
+            "activity__accomplishment__work_plan", "due_meeting", "parent")
+
     def get_permission_object(self):
-        self.milestone = get_object_or_404(
-            Milestone.objects.select_related("activity__accomplishment__work_plan", "due_meeting", "parent"),
-            pk=self.kwargs["pk"])
+        self.milestone = get_object_or_404(self._milestones(), pk=self.kwargs["pk"])
         return self.milestone
 
     def _row(self, request, form, editing, status=200):
-        ctx = {"m": self.milestone, "status_form": form, "row_messages": True, "editing": editing}
+        ctx = {"m": self.milestone, "status_form": form, "row_messages": True, "editing": editing,
+               "rights": rights_on(request.user, [self.milestone.activity])}
         return render(request, "activities/partials/_milestone_row.html", ctx, status=status)
 
     def _page(self, request, form, status=200):
         back = safe_next(request, reverse("activities:milestone-detail", args=[self.milestone.pk]))
-        ctx = {"m": self.milestone, "form": form, "next": back}
+        ctx = {"m": self.milestone, "form": form, "next": back,
+               "rights": rights_on(request.user, [self.milestone.activity])}
         return render(request, "activities/milestone_status.html", ctx, status=status)
 
     def get(self, request, pk):
@@ -365,8 +375,7 @@ class MilestoneStatusView(WriteRetryMixin, RoleRequiredMixin, PermissionRequired
                     expected_version=form.cleaned_data["version"], **extra)
             except services.ConflictError as exc:
                 conflict_message(request, exc)
-                self.milestone = Milestone.objects.select_related(
-                    "activity__accomplishment__work_plan", "due_meeting", "parent").get(pk=m.pk)
+                self.milestone = self._milestones().get(pk=m.pk)
                 form = _status_form(self.milestone, user)
                 form.conflict = exc
                 return self._respond_invalid(request, form, status=CONFLICT)
@@ -374,7 +383,8 @@ class MilestoneStatusView(WriteRetryMixin, RoleRequiredMixin, PermissionRequired
                 form.add_error(None, exc)
                 return self._respond_invalid(request, form)
             messages.success(request, f"{self.milestone}: status set to {self.milestone.get_status_display()}.")
-            if request.htmx:
+            if request.htmx:  # the row as saved, read again for its derived figures (health)
+                self.milestone = self._milestones().get(pk=m.pk)
                 return self._row(request, _status_form(self.milestone, user), editing=False)
             return HttpResponseRedirect(safe_next(request, reverse("activities:milestone-detail", args=[m.pk])))
         return self._respond_invalid(request, form)
@@ -658,7 +668,8 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
         last_accepted = (ProgressUpdate.objects.accepted().filter(milestone=OuterRef("pk"))
                          .order_by("-reviewed_at").values("reviewed_at")[:1])
         plan = workplan_of(self.request)
-        milestones = (Milestone.objects.led_by(user).with_due().filter(activity__accomplishment__work_plan=plan)
+        milestones = (milestones_annotated(Milestone.objects.led_by(user).with_due(), clock.today(self.request))
+                      .filter(activity__accomplishment__work_plan=plan)
                       .select_related("activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
                       .annotate(last_accepted=Subquery(last_accepted))
                       .order_by("activity__accomplishment__order", "activity__number", "parent__order",

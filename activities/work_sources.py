@@ -21,10 +21,14 @@ class WorkItem:
 @dataclass
 class WorkSource:
     name: str  # a heading: "Actions of the senior officials"
+    noun: str = "item"  # one of its items, for counts in sentences: "EMG action" (plural with an s)
     my_work: Callable = field(default=lambda user: [])  # user -> [WorkItem] to report on
     review_queue: Callable = field(default=lambda: [])  # () -> [WorkItem] waiting for review
     dashboard: Callable = field(default=lambda: [])  # () -> [str] one-line summaries
     waiting_review: Callable = field(default=lambda before: [])  # submitted before a moment -> [WorkItem]
+    # (meeting id, date) -> [(lead body id, WorkItem)]: open work due at the meeting with nothing filed since the
+    # date (submitted or accepted); the reminders of a reporting cycle add it to the lead digests.
+    due_for_cycle: Callable = field(default=lambda meeting_id, since: [])
 
 
 _sources: dict[str, WorkSource] = {}

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk_load.lua"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/emgplan_bench"
-DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/9"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/12"
 SEED = 2014
 WRITE_SHARE = 0.05  # of the mixed load's requests (--write-share)
 
@@ -875,6 +875,8 @@ def main(argv=None) -> int:
         "EMG_BENCHMARK": "1", "CONN_MAX_AGE": "600", "DATABASE_URL": args.database_url,
         "STATIC_ROOT": str(args.static_root), "MEDIA_ROOT": str(scratch / "media"),
         "EMG_TODAY": "2014-06-15", "CELERY_BROKER_URL": "", "LOG_LEVEL": "WARNING",
+        # As in production: one cache shared by both workers (a fragment retired by a write in one worker must be
+        # gone for the other), under a prefix of this run's own (no entry of an earlier run's database is read).
         "CACHE_URL": shared, "CACHE_KEY_PREFIX": prefix,
     }
     server = None

@@ -17,7 +17,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
 COMMON = ["/", "/dashboard/", "/timeline/", "/milestones/", "/milestones/?health=zzz", "/contributions/", "/cycles/",
           "/search/?q=biodiversity", "/meetings/", "/members/", "/lead-bodies/", "/notices/", "/profile/",
-          "/work-plans/"]
+          "/work-plans/", "/decisions/", "/decisions/?kind=action"]
 BY_ROLE = {
     "secretariat": ["/review/", "/reports/", "/reports/new/", "/users/", "/my-contributions/", "/activities/new/"],
     "biodiversity-lead": ["/my-work/", "/reports/"],
@@ -30,7 +30,8 @@ DETAILS = [("/", r"^/activities/\d+/$"), ("/", r"^/milestones/\d+/$"),
            ("/review/", r"^/progress/\d+/$"), ("/my-work/", r"^/progress/\d+/$"),
            ("/review/", r"^/progress/\d+/accept/$"), ("/review/", r"^/progress/\d+/return/$"),
            ("/cycles/", r"^/cycles/\d+/$"), ("/my-contributions/", r"^/contributions/\d+/$"),
-           ("/reports/", r"^/reports/\d+/$"), ("/work-plans/", r"^/work-plans/\d+/carry-over/$")]
+           ("/reports/", r"^/reports/\d+/$"), ("/work-plans/", r"^/work-plans/\d+/carry-over/$"),
+           ("/decisions/", r"^/decisions/\d+/$"), ("/decisions/?kind=action", r"^/decisions/\d+/$")]
 
 
 def _cycle_and_report(settings):
@@ -48,9 +49,17 @@ def _cycle_and_report(settings):
         username="secretariat")
     cycle_open(work_plan=plan, meeting=som20, period_start=datetime.date(2014, 7, 1),
                cut_off=datetime.date(2014, 9, 12), review_deadline=datetime.date(2014, 9, 19), by=secretariat)
-    report_request(by=User.objects.get(username="chair"), plan=plan, kind="som", meeting=som20,
-                   as_of=datetime.date(2014, 9, 1), symbol="EMG/SOM.20/3", issued_on=datetime.date(2014, 9, 10),
-                   suggested_actions="The senior officials may wish to take note of the progress made.")
+    report = report_request(by=User.objects.get(username="chair"), plan=plan, kind="som", meeting=som20,
+                            as_of=datetime.date(2014, 9, 1), symbol="EMG/SOM.20/3",
+                            issued_on=datetime.date(2014, 9, 10),
+                            suggested_actions="The senior officials may wish to take note of the progress made.")
+    # An EMG action with progress waiting for review, for the decisions pages, My work and the review queue.
+    from decisions.services import action_update_file
+    from decisions.tests.factories import som20_action
+
+    action_update_file(decision=som20_action(1), by=User.objects.get(username="biodiversity-lead"),
+                       reported_status="in_progress", narrative="Terms of reference drafted.")
+    return report
 
 
 def _links(page, pattern):
@@ -74,7 +83,7 @@ def _check(page, url, label):
 @pytest.mark.parametrize("role", list(BY_ROLE))
 def test_every_page_fits_and_has_no_axe_violation(browser, site, role, settings):
     demo_progress_create()
-    _cycle_and_report(settings)
+    report = _cycle_and_report(settings)
     shots = ARTIFACTS / "a11y"
     shots.mkdir(parents=True, exist_ok=True)
     problems, visited = [], 0
@@ -90,6 +99,8 @@ def test_every_page_fits_and_has_no_axe_violation(browser, site, role, settings)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{site.url}/")
         urls = COMMON + BY_ROLE[role]
+        if role == "secretariat":  # recording the actions the meeting approved, from the report
+            urls = [*urls, f"/reports/{report.pk}/decisions/"]
         if width_name == "laptop":
             details = []
             for start, pattern in DETAILS:

@@ -6,4 +6,9 @@ class CyclesConfig(AppConfig):
     verbose_name = "Reporting cycles and reminders"
 
     def ready(self):
+        from activities import row_figures
+
         from . import permissions  # noqa: F401  (registers the app's rules)
+        from .health import with_health
+
+        row_figures.register("health", with_health)  # the plan, activity, My work and milestone pages' badges

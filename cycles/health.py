@@ -76,8 +76,10 @@ def with_health(qs, today: datetime.date):
     date = DateField()
     accepted_recently = ProgressUpdate.objects.filter(
         milestone=OuterRef("pk"), review_state="accepted", period_end__gte=OuterRef("health_since"))
+    # A queryset that already annotates `due_on` (MilestoneQuerySet.with_due) is not given the expression twice.
+    due = F("due_on") if "due_on" in qs.query.annotations else milestone_status.due_expression()
     return qs.alias(
-        health_due=milestone_status.due_expression(),
+        health_due=due,
         health_soon_until=Coalesce(Subquery(cycles.values("meeting__start_date")[:1]),
                                    Value(today + datetime.timedelta(days=due_soon_days()), output_field=date),
                                    output_field=date),

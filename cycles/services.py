@@ -17,9 +17,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accomplishments.services import refuse_closed_plan
 from accounts.models import Notice
+from activities import work_sources
 from activities.models import LeadBody, ProgressUpdate
 from emgplan import clock, roles
 
@@ -95,6 +97,11 @@ class Reminder:
     extra: dict = field(default_factory=dict)
 
     @property
+    def count(self) -> int:
+        """What the reminder lists: its milestones or updates, and the other work (EMG actions) it names."""
+        return len(self.items) + sum(len(work) for _, work in self.extra.get("other_work", []))
+
+    @property
     def template(self) -> str:
         return f"cycles/email/{self.kind}"
 
@@ -134,7 +141,9 @@ def reminders_due(*, today: datetime.date) -> list[Reminder]:
     """What the daily job would send today, minus what was already sent (reads only).
 
     Query count: one for the open cycles, then per open cycle at most six (milestone states, leads,
-    already sent, secretariat, chair, waiting updates), whatever the number of milestones and leads.
+    already sent, secretariat, chair, waiting updates) and one per work source on a digest day (the open work
+    due at the cycle's meeting, e.g. EMG actions) and on a review reminder's day (the progress on it waiting),
+    whatever the number of milestones, actions and leads.
     """
     due: list[Reminder] = []
     roles_cache: dict[str, list[User]] = {}
@@ -162,10 +171,15 @@ def reminders_due(*, today: datetime.date) -> list[Reminder]:
                 .order_by("activity__accomplishment__order", "activity__number", "parent_id", "order", "label"))
         missing = [m for m in items if m.cycle_state == MISSING]
 
-        if lead_offset is not None and missing:
+        # Other work due at the cycle's meeting, nothing filed in the cycle (EMG actions): [(source, [(body, item)])]
+        other_due = [(source, source.due_for_cycle(cycle.meeting_id, cycle.period_start))
+                     for source in work_sources.sources()] if lead_offset is not None else []
+        other_due = [(source, rows) for source, rows in other_due if rows]
+        if lead_offset is not None and (missing or other_due):
+            bodies = {m.activity.lead_body_id for m in missing if m.activity.lead_body_id}
+            bodies |= {body for _, rows in other_due for body, _ in rows if body}
             leads = LeadBody.leads.through.objects.filter(
-                leadbody_id__in={m.activity.lead_body_id for m in missing if m.activity.lead_body_id},
-                user__is_active=True).select_related("user__profile").order_by("user_id")
+                leadbody_id__in=bodies, user__is_active=True).select_related("user__profile").order_by("user_id")
             by_lead: dict[int, tuple[User, list]] = {}
             bodies_of: dict[int, set] = defaultdict(set)
             for link in leads:
@@ -173,13 +187,16 @@ def reminders_due(*, today: datetime.date) -> list[Reminder]:
                 bodies_of[link.user_id].add(link.leadbody_id)
             for user_id, (user, _) in by_lead.items():
                 mine = [m for m in missing if m.activity.lead_body_id in bodies_of[user_id]]
-                if mine and fresh(user, ReminderSent.Kind.LEAD_DIGEST, lead_offset):
+                other = [(source, [item for body, item in rows if body in bodies_of[user_id]])
+                         for source, rows in other_due]
+                other = [(source, items) for source, items in other if items]
+                if (mine or other) and fresh(user, ReminderSent.Kind.LEAD_DIGEST, lead_offset):
                     days = (cycle.cut_off - today).days
                     due.append(Reminder(
                         user=user, cycle=cycle, kind=ReminderSent.Kind.LEAD_DIGEST, offset=lead_offset, items=mine,
-                        subject=(f"{cycle.meeting.code}: progress on {len(mine)} milestone"
-                                 f"{'s' if len(mine) != 1 else ''} due by {cycle.cut_off:%-d %B %Y}"),
-                        extra={"days_left": days}))
+                        subject=f"{cycle.meeting.code}: progress on {_digest_count(mine, other)} "
+                                f"due by {cycle.cut_off:%-d %B %Y}",
+                        extra={"days_left": days, "other_work": other}))
 
         if want_missing:
             waiting = [m for m in items if m.cycle_state == SUBMITTED]
@@ -212,15 +229,27 @@ def reminders_due(*, today: datetime.date) -> list[Reminder]:
                     submitted_at__date__lt=limit)
                 .select_related("activity__accomplishment", "milestone__parent", "milestone__activity__accomplishment",
                                 "author").order_by("submitted_at"))
-            if waiting_updates:
+            # Other progress waiting as long (on EMG actions), one query per source.
+            before = timezone.make_aware(datetime.datetime.combine(limit, datetime.time.min))
+            other_waiting = [(source, items) for source in work_sources.sources()
+                             if (items := source.waiting_review(before))]
+            total = len(waiting_updates) + sum(len(items) for _, items in other_waiting)
+            if total:
                 for user in secretariat:
                     due.append(Reminder(
                         user=user, cycle=cycle, kind=ReminderSent.Kind.REVIEW, offset=review_week,
-                        items=waiting_updates, extra={"review_after": review_after()},
-                        subject=(f"{cycle.meeting.code}: {len(waiting_updates)} progress update"
-                                 f"{'s' if len(waiting_updates) != 1 else ''} waiting for review "
-                                 f"more than {review_after()} days")))
+                        items=waiting_updates,
+                        extra={"review_after": review_after(), "other_work": other_waiting, "total": total},
+                        subject=(f"{cycle.meeting.code}: {total} progress update{'s' if total != 1 else ''} "
+                                 f"waiting for review more than {review_after()} days")))
     return due
+
+
+def _digest_count(milestones: list, other: list) -> str:
+    """“3 milestones”, “2 EMG actions”, “3 milestones and 1 EMG action”."""
+    counted = [("milestone", len(milestones)), *((source.noun, len(items)) for source, items in other)]
+    parts = [f"{n} {noun}{'s' if n != 1 else ''}" for noun, n in counted if n]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 def reminders_send(*, today: datetime.date, dry_run: bool = False) -> list[Reminder]:
@@ -236,7 +265,7 @@ def reminders_send(*, today: datetime.date, dry_run: bool = False) -> list[Remin
         with transaction.atomic():
             ReminderSent.objects.bulk_create([
                 ReminderSent(user=r.user, cycle=r.cycle, kind=r.kind, offset=r.offset, sent_on=today,
-                             items=len(r.items)) for r in due])
+                             items=r.count) for r in due])
             emails = [r for r in due if r.wants_email()]
             emailed = {id(r) for r in emails}
             Notice.objects.bulk_create([

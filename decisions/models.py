@@ -102,6 +102,14 @@ class Decision(models.Model):
     def when(self):
         return self.meeting.start_date if self.meeting_id else self.date
 
+    @property
+    def taken_by(self) -> str:
+        """The body, naming the meeting only where its name adds to it: “EMG Senior Officials' Meeting (SOM19)”,
+        “UN System Chief Executives Board (CEB)” (not “CEB (… (CEB))”)."""
+        body = self.get_body_display()
+        name = self.body_name.strip()
+        return body if not name or name.casefold() in body.casefold() else f"{body} ({name})"
+
 
 class ActionUpdate(models.Model):
     """A lead's progress on an EMG action, reviewed like progress on a milestone. Never edited away."""
@@ -122,6 +130,8 @@ class ActionUpdate(models.Model):
                                  related_name="reviewed_action_updates")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
+    revision_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="revisions", help_text="The returned update this one revises.")
     created_at = models.DateTimeField(default=clock.now, editable=False)
     history = HistoricalRecords()
 

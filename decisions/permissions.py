@@ -25,6 +25,11 @@ def is_confirmed(user, decision):
 
 
 @rules.predicate
+def is_draft_decision(user, decision):
+    return decision is not None and decision.state == "draft"
+
+
+@rules.predicate
 def leads_update_action(user, update):
     return update is not None and leads_action(user, update.decision)
 
@@ -46,10 +51,12 @@ is_draft, is_submitted, is_returned, is_accepted = (_state(s) for s in ("draft",
 
 rules.add_perm("decisions.view_decision", is_reader & (is_secretariat | is_confirmed))
 rules.add_perm("decisions.manage_decisions", is_secretariat)
+rules.add_perm("decisions.delete_decision", is_secretariat & is_draft_decision)
 rules.add_perm("decisions.report_on_action",
                is_confirmed_action & (is_secretariat | (is_reader & is_lead & leads_action)))
 rules.add_perm("decisions.view_action_update",
                is_secretariat | (is_reader & (is_accepted | is_author | (leads_update_action & ~is_draft))))
 files_on_action = is_secretariat | (is_reader & is_lead & leads_update_action)
 rules.add_perm("decisions.submit_action_update", is_author & is_draft & files_on_action)
+rules.add_perm("decisions.revise_action_update", is_author & is_returned & files_on_action)
 rules.add_perm("decisions.review_action_update", is_secretariat & is_submitted)

@@ -61,22 +61,55 @@ def decision_confirm(*, decision: Decision, by) -> Decision:
     return decision_save(decision=decision, data={"state": Decision.State.CONFIRMED}, by=by, reason="Confirmed")
 
 
+@transaction.atomic
+def decision_delete(*, decision: Decision, by) -> None:
+    """Delete a draft decision (recorded by mistake, or not approved); its history keeps it, with who deleted it.
+
+    A confirmed decision is part of the record and is refused (ValidationError), as is a decision already gone.
+    """
+    decision = Decision.objects.select_for_update().filter(pk=decision.pk).first()
+    if decision is None:
+        raise ValidationError("This decision was already deleted.", code="gone")
+    if decision.state != Decision.State.DRAFT:
+        raise ValidationError("A confirmed decision is part of the record and cannot be deleted.", code="confirmed")
+    decision._history_user = by
+    decision._change_reason = "Draft deleted"
+    decision.delete()
+
+
 # Progress on actions --------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def action_update_file(*, decision: Decision, by, reported_status: str, narrative: str,
-                       submit: bool = True) -> ActionUpdate:
+                       submit: bool = True, revision_of: ActionUpdate | None = None) -> ActionUpdate:
     """A lead reports on an action: saved, and submitted for review unless kept as a draft."""
     if not (decision.is_action and decision.state == Decision.State.CONFIRMED):
         raise ValidationError("Progress is reported on confirmed EMG actions only.", code="not_action")
-    update = ActionUpdate(decision=decision, author=by, reported_status=reported_status, narrative=narrative.strip())
+    update = ActionUpdate(decision=decision, author=by, reported_status=reported_status, narrative=narrative.strip(),
+                          revision_of=revision_of)
     update._history_user = by
     update.full_clean()
     update.save()
     if submit:
         review.review_submit(update, by=by)
     return update
+
+
+@transaction.atomic
+def action_update_revise(*, update: ActionUpdate, by, reported_status: str, narrative: str,
+                         submit: bool = True) -> ActionUpdate:
+    """File a new update that revises a returned one (which stays as it was, with its reason).
+
+    Refused when the update is not returned or already has a revision that is not itself returned.
+    """
+    update = ActionUpdate.objects.select_for_update(of=("self",)).select_related("decision").get(pk=update.pk)
+    if update.review_state != ActionUpdate.ReviewState.RETURNED:
+        raise ValidationError("Only a returned update can be revised.", code="not_returned")
+    if update.revisions.exclude(review_state=ActionUpdate.ReviewState.RETURNED).exists():
+        raise ValidationError("This update was already revised.", code="already_revised")
+    return action_update_file(decision=update.decision, by=by, reported_status=reported_status, narrative=narrative,
+                              submit=submit, revision_of=update)
 
 
 @transaction.atomic

@@ -69,8 +69,10 @@ class DecisionDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         ctx = super().get_context_data(**kwargs)
         d, user = self.object, self.request.user
         ctx["trace"] = decision_trace(d)
-        updates = d.updates.select_related("author", "reviewer")
+        updates = list(d.updates.select_related("author", "reviewer", "revision_of"))
         ctx["updates"] = [u for u in updates if user.has_perm("decisions.view_action_update", u)]
+        # Returned updates already revised (by an update not itself returned): no second "Revise".
+        ctx["revised"] = {u.revision_of_id for u in updates if u.revision_of_id and u.review_state != "returned"}
         ctx["can_report"] = user.has_perm("decisions.report_on_action", d)
         ctx["can_manage"] = user.has_perm("decisions.manage_decisions")
         if ctx["can_report"]:
@@ -127,6 +129,29 @@ class DecisionConfirmView(RoleRequiredMixin, RuleRequiredMixin, View):
         return HttpResponseRedirect(reverse("decisions:decision-detail", args=[pk]))
 
 
+class DecisionDeleteView(RoleRequiredMixin, PermissionRequiredMixin, View):
+    """Delete a draft decision, after a confirmation page (the secretariat); its history keeps it."""
+
+    permission_required = "decisions.delete_decision"
+
+    def get_permission_object(self):
+        self.decision = get_object_or_404(Decision.objects.for_list(), pk=self.kwargs["pk"])
+        return self.decision
+
+    def get(self, request, pk):
+        return render(request, "decisions/decision_confirm_delete.html", {"decision": self.decision})
+
+    def post(self, request, pk):
+        reference = self.decision.reference
+        try:
+            services.decision_delete(decision=self.decision, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("decisions:decision-detail", args=[pk]))
+        messages.success(request, f"The draft {reference} was deleted.")
+        return HttpResponseRedirect(reverse("decisions:decision-list"))
+
+
 class ActionUpdateCreateView(RoleRequiredMixin, PermissionRequiredMixin, View):
     """A lead reports on an action of their body; it goes to the secretariat's review queue."""
 
@@ -177,6 +202,33 @@ class ActionUpdateSubmitView(_UpdateStep):
     def post(self, request, pk):
         services.action_update_submit(update=self.update, by=request.user)
         return self.done("Sent to the secretariat for review.")
+
+
+class ActionUpdateReviseView(_UpdateStep):
+    """The author revises a returned update: the form starts from it; a new update is filed, the returned one stays."""
+
+    permission_required = "decisions.revise_action_update"
+
+    def _render(self, form):
+        return render(self.request, "decisions/actionupdate_form.html",
+                      {"form": form, "decision": self.update.decision, "revising": self.update})
+
+    def get(self, request, pk):
+        return self._render(ActionUpdateForm(initial={"reported_status": self.update.reported_status,
+                                                      "narrative": self.update.narrative}))
+
+    def post(self, request, pk):
+        form = ActionUpdateForm(request.POST)
+        if form.is_valid():
+            submit = "draft" not in request.POST
+            try:
+                services.action_update_revise(update=self.update, by=request.user, submit=submit, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return self.done("The revised progress was sent to the secretariat for review." if submit
+                                 else "The revised progress was saved as a draft.")
+        return self._render(form)
 
 
 class ActionUpdateAcceptView(_UpdateStep):

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from accomplishments.models import Member
 from activities.models import LeadBody
-from emgplan import roles
+from emgplan import fragments, roles
 
 DEMO_PASSWORD = "emg-demo-2014"
 
@@ -193,6 +193,7 @@ def demo_progress_create() -> int:
         # created_at and updated_at are stamped by the database clock: date them like their history.
         ProgressUpdate.objects.filter(pk=update.pk).update(
             created_at=_at(made, 9), updated_at=update.reviewed_at or update.submitted_at or _at(made, 9))
+        fragments.retire(fragments.PROGRESS)  # QuerySet.update sends no signal
         created += 1
     for code, label, status, day in DEMO_STATUSES:
         set_status(milestone(code, label), status, when=_at(day, 15), reason="Status set by the secretariat")
@@ -209,3 +210,56 @@ def demo_progress_create() -> int:
             _save_dated(contribution, when=_at(day, 14), by=users[by], reason=f"Now {state}")
         created += 1
     return created
+
+
+# The SOM20 progress report as the Chair requested it before the meeting, with the action points the secretariat
+# suggested to the senior officials (illustrative wording, after the plan's milestones due to SOM20 and SOM21).
+# After SOM20 the secretariat records from it the actions the meeting approved (Reports → the report → "Record the
+# actions the meeting approved"); leads report on them and the SOM21 report follows them up.
+DEMO_SOM20_REPORT = {
+    "meeting": "SOM20", "as_of": "2014-09-05", "issued_on": "2014-09-05",
+    "agenda_item": "Item 3: Progress in the implementation of the EMG work plan 2014–2015",
+    "suggested_actions": [
+        "Take note of the progress made in implementing the EMG work plan 2014–2015 and welcome the UN system "
+        "contribution to the mid-term review of the Aichi Biodiversity Targets prepared by the IMG on biodiversity.",
+        "Request the IMG on biodiversity to present the online mapping tool of the UN system's contributions to the "
+        "Aichi Biodiversity Targets at CBD COP 12 and to report on its use to SOM21.",
+        "Request the IMG on Green Economy to finalize the system-wide coordination approach on Green Economy and to "
+        "report to SOM21.",
+        "Request the IMG on Environmental Sustainability Management to publish the common EMS scorecard on the "
+        "Greening the Blue community and to report on members' progress against it to SOM21.",
+        "Request the secretariat to prepare, in consultation with the members, the work plan 2016–2017 for "
+        "consideration by SOM21.",
+    ],
+}
+
+
+def demo_som20_report_create():
+    """Request the SOM20 progress report with its suggested actions, once: while the plan has no SOM20 report.
+
+    Goes through the reports' service as the Chair would, so the report is compiled by the job (in-process in the
+    embedded default, after the commit). Returns the report, or None when there was nothing to do (no plan, no
+    demo users, a report already there, or a today before the report's date).
+    """
+    import datetime
+
+    from accomplishments.models import Meeting, WorkPlan
+    from emgplan import clock
+    from reports.forms import symbol_suggest
+    from reports.models import Report
+    from reports.services import report_request
+
+    spec = DEMO_SOM20_REPORT
+    plan = WorkPlan.objects.filter(symbol="EMG/SOM.19/03/Rev.1").first()
+    meeting = Meeting.objects.filter(code=spec["meeting"]).first()
+    chair = User.objects.filter(username="chair").first()
+    as_of = datetime.date.fromisoformat(spec["as_of"])
+    if plan is None or meeting is None or chair is None or clock.configured_today() < as_of:
+        return None
+    if Report.objects.filter(work_plan=plan, kind=Report.Kind.SOM, meeting=meeting).exists():
+        return None
+    with transaction.atomic():
+        return report_request(by=chair, plan=plan, kind=Report.Kind.SOM, meeting=meeting, as_of=as_of,
+                              symbol=symbol_suggest(meeting, plan=plan),
+                              issued_on=datetime.date.fromisoformat(spec["issued_on"]),
+                              agenda_item=spec["agenda_item"], suggested_actions="\n\n".join(spec["suggested_actions"]))

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, Member, WorkPlan
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
-from emgplan import roles
+from emgplan import fragments, roles
 from workplans.loading import workplan_load
 
 WORDS = (
@@ -138,4 +138,5 @@ def plan_generate(*, scale: int, seed: int = 2014) -> WorkPlan:
                 member=rng.choice(members), activity=activity, kind=kind, year=rng.choice([2014, 2015]),
                 staff_days=days, amount_usd=usd, state=rng.choice(Contribution.State.values)))
     Contribution.objects.bulk_create(contributions)
+    fragments.retire(*fragments.KINDS)  # bulk_create and QuerySet.update send no signal
     return plan

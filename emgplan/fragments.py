@@ -18,6 +18,8 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -102,3 +104,19 @@ def retire_on_change(model, *kinds: str) -> None:
     for signal in (post_save, post_delete):
         signal.connect(changed, sender=model, weak=False,
                        dispatch_uid=f"fragments-{signal is post_save}-{model._meta.label}-{'-'.join(kinds)}")
+
+
+PROCESS_LOCAL = ("django.core.cache.backends.locmem.LocMemCache",)
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_cache_shared(app_configs=None, **kwargs):
+    """A token retired in one process's memory leaves every other process showing the old fragment: with more
+    than one process (gunicorn's workers, Celery), the cache must be shared (CACHE_URL=redis://...)."""
+    if settings.CACHES["default"]["BACKEND"] in PROCESS_LOCAL:
+        return [checks.Warning(
+            "The cache is in each process's memory: a change made through one web process would leave the shared "
+            "fragments (e.g. the timeline's chart) stale in the others.",
+            hint="Set CACHE_URL to the Redis every process shares, e.g. CACHE_URL=redis://127.0.0.1:6379/1.",
+            id="emgplan.W001")]
+    return []

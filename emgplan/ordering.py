@@ -4,6 +4,8 @@ The services of each app say which rows are siblings (and attribute the change);
 """
 from django.db import transaction
 
+from emgplan import fragments
+
 # A unique order field (an activity's number) is parked here while two rows swap.
 PARKED = 32000
 
@@ -26,7 +28,8 @@ def move_among(*, siblings, obj, direction: str, field: str = "order", unique: b
     """Move `obj` one place up or down among `siblings` (a queryset that includes it) by `field`.
 
     False when it is already first (up) or last (down). A non-unique field is renumbered 1, 2, 3… first so that
-    equal values cannot make a move a no-op. QuerySet.update sends no signal and writes no history row.
+    equal values cannot make a move a no-op. QuerySet.update sends no signal and writes no history row, so the move
+retires the shared fragments itself.
     """
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
@@ -41,4 +44,5 @@ def move_among(*, siblings, obj, direction: str, field: str = "order", unique: b
     if not 0 <= target < len(ordered):
         return False
     _swap(type(obj), ordered[index], ordered[target], field, unique)
+    fragments.retire(*fragments.KINDS)  # QuerySet.update sends no signal: the shared fragments showing the order go
     return True

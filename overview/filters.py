@@ -118,8 +118,11 @@ class MilestoneFilter(PlanFilterSet):
             pk__in=Decision.objects.filter(in_plan).values("pk")).order_by("reference")
 
     def filter_queryset(self, queryset):
-        # Derived health is annotated in the same query as the rows (no query per milestone).
-        return super().filter_queryset(with_health(queryset, self.today or clock.configured_today()))
+        # Derived health is annotated in the same query as the rows (no query per milestone); the list's own
+        # queryset brings it already, filtered or not.
+        if "health" not in queryset.query.annotations:
+            queryset = with_health(queryset, self.today or clock.configured_today())
+        return super().filter_queryset(queryset)
 
     def filter_health(self, qs, name, value):
         return qs.filter(health__in=value) if value else qs

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
+from activities import status as milestone_status
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 from activities.status import due_soon_q, overdue_q
 from cycles.health import with_health
@@ -165,23 +166,37 @@ def _milestone_row_related(qs):
     return qs.select_related("activity__accomplishment", "activity__lead_body", "parent", "due_meeting")
 
 
-def meetings_next(*, plan: WorkPlan, today: datetime.date, year: int | None = None, limit: int = 4):
-    """The next meetings (from today) with the plan's milestones due to each: two queries."""
-    due = with_health(_milestone_row_related(Milestone.objects.filter(activity__accomplishment__work_plan=plan)),
-                      today).order_by(*DOCUMENT_ORDER)
+@dataclass
+class DueAhead:
+    """The dashboard's "next meetings" (each with `plan_milestones`) and "due soon" list."""
+
+    meetings: list
+    due_soon: list
+
+
+def milestones_due_ahead(*, plan: WorkPlan, today: datetime.date, year: int | None = None, limit: int = 4,
+                         days: int = DUE_SOON_DAYS) -> DueAhead:
+    """The next meetings (from today) with the plan's milestones due to each, and the open milestones due from
+    today to today + `days`, soonest first: two queries (the meetings, then every milestone of both lists, read
+    once with its due date and health and shared out here, by activities.status's own definition of due soon)."""
     meetings = Meeting.objects.filter(end_date__gte=today)
     if year:
         meetings = meetings.filter(start_date__year=year)
-    return list(meetings.order_by("start_date", "code").prefetch_related(
-        Prefetch("milestones_due", queryset=due, to_attr="plan_milestones"))[:limit])
-
-
-def milestones_due_soon(*, plan: WorkPlan, today: datetime.date, days: int = DUE_SOON_DAYS):
-    """Open milestones due from today to today + `days`, soonest first."""
-    qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due()
-    qs = qs.filter(due_soon_q(today, today + datetime.timedelta(days=days)))
-    return list(with_health(_milestone_row_related(qs), today)
-                .order_by("due_on", "activity__accomplishment__order", "activity__number"))
+    meetings = list(meetings.order_by("start_date", "code")[:limit])
+    until = today + datetime.timedelta(days=days)
+    qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(
+        Q(due_meeting__in=[m.pk for m in meetings]) | due_soon_q(today, until))
+    milestones = list(with_health(_milestone_row_related(qs), today).order_by(*DOCUMENT_ORDER))
+    by_meeting = {}
+    for m in milestones:
+        by_meeting.setdefault(m.due_meeting_id, []).append(m)
+    for meeting in meetings:
+        meeting.plan_milestones = by_meeting.get(meeting.pk, [])
+    soon = [m for m in milestones
+            if milestone_status.is_due_soon(status=m.status, due=m.due_on, today=today, until=until)]
+    # Soonest first; sorted() is stable, so milestones due the same day keep the document's order.
+    due_soon = sorted(soon, key=lambda m: m.due_on)
+    return DueAhead(meetings=meetings, due_soon=due_soon)
 
 
 def updates_latest_accepted(*, plan: WorkPlan, year: int | None = None, limit: int = 6):

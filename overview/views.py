@@ -1,29 +1,40 @@
 """The plan at a glance: dashboard, timeline, the two lists with their exports, search, and "as of"."""
 import datetime
+import hashlib
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest
+from django.db.models import Count, F, Max, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
+from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 from accomplishments.selectors import workplan_of
 from activities import work_sources
-from emgplan import clock
+from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
+from cycles.health import with_health
+from emgplan import clock, fragments
 
 from . import selectors
 from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
 from .filters import ContributionFilter, MilestoneFilter
 from .search import plan_search
+from .timeline_svg import timeline_svg
 
 PERMISSION = "overview.view_overview"
 PAGE_SIZE = 50
+# Changed whenever the exports' columns or layout change, so that a file kept under an earlier tag is not reused.
+EXPORT_LAYOUT = 1
 
 
 class OverviewMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -67,20 +78,37 @@ class DashboardView(OverviewMixin, TemplateView):
             return ctx
         year = _year(self.request, plan)
         by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
+        ahead = selectors.milestones_due_ahead(plan=plan, today=today, year=year)
         ctx.update(
             year=year,
             years=list(plan.years),
             by_accomplishment=by_accomplishment,
             by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
             plan_totals=selectors.status_totals(by_accomplishment),
-            meetings=selectors.meetings_next(plan=plan, today=today, year=year),
-            due_soon=selectors.milestones_due_soon(plan=plan, today=today),
+            meetings=ahead.meetings,
+            due_soon=ahead.due_soon,
             due_soon_days=selectors.DUE_SOON_DAYS,
             updates=selectors.updates_latest_accepted(plan=plan, year=year),
             contributions=selectors.contributions_summary(plan=plan, year=year),
             statuses=selectors.STATUSES,
         )
         return ctx
+
+
+def timeline_chart(*, plan, today) -> dict:
+    """The timeline's chart as everyone who may read the plan sees it, from the shared cache when it is there.
+
+    Nothing in it depends on the user; it depends on the plan's frame (any change to it retires the chart, see
+    emgplan/fragments.py), on the day the plan is viewed as of, and on the addresses its links take (the plan's
+    prefix). Cold it costs three queries and the layout; warm, one round trip to the cache.
+    """
+    def build():
+        layout = selectors.plan_timeline(plan=plan, today=today)
+        return {"start": layout.start, "last_day": layout.last_day, "svg": str(timeline_svg(layout, plan=plan))}
+
+    chart = fragments.fragment("timeline-chart", plan_id=plan.pk, kinds=[fragments.PLAN],
+                               parts=[today.isoformat(), reverse("overview:milestone-list")], build=build)
+    return {**chart, "svg": mark_safe(chart["svg"])}  # noqa: S308  written by timeline_svg, which escapes every value
 
 
 class TimelineView(OverviewMixin, TemplateView):
@@ -91,7 +119,7 @@ class TimelineView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.plan is not None:
-            ctx["timeline"] = selectors.plan_timeline(plan=self.plan, today=self.today)
+            ctx["timeline"] = timeline_chart(plan=self.plan, today=self.today)
             ctx["statuses"] = selectors.STATUSES
         return ctx
 
@@ -141,9 +169,13 @@ class PlanFilterMixin(OverviewMixin):
 
 
 class ListExportMixin(PlanFilterMixin, FilterView):
-    """Renders the filtered rows (every page) as CSV or Excel."""
+    """Renders the filtered rows (every page) as CSV or Excel; answers a conditional request (If-None-Match) with
+    304 Not Modified when nothing the file is made of has changed."""
 
     columns: list = []
+    history_of: tuple = ()
+    order_fields: tuple = ()
+    untagged_filters: tuple = ()
     stem = ""
     sheet = ""
 
@@ -156,13 +188,53 @@ class ListExportMixin(PlanFilterMixin, FilterView):
         filterset = self.get_filterset(self.get_filterset_class())
         # As on the list page (strict): an invalid filter selects nothing rather than everything.
         rows = self.get_queryset().none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-        if fmt == "csv":
-            return export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today)
-        return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet, today=self.today)
+        etag = self.export_etag(fmt, rows)
+        response = get_conditional_response(self.request, etag=etag) if etag is not None else None
+        if response is None:
+            if fmt == "csv":
+                response = export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today)
+            else:
+                response = export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet,
+                                       today=self.today)
+        if etag is not None:  # on the 304 too (RFC 9110)
+            response.headers["ETag"] = etag
+            response.headers["Cache-Control"] = "private, no-cache"  # keep it, but ask again each time
+        return response
+
+    def export_etag(self, fmt, rows) -> str | None:
+        """The export's entity tag, from what the file is made of and without building it (one query).
+
+        It names the plan, the format, the filter and sort, the day (the file's name; overdue and the like), and
+        facts of the rows the filter selects: which, their versions, the order fields that moves change
+        without a history row (emgplan.ordering), and the latest history entry of every table the file shows (a
+        save or a delete anywhere in them, a deleted row included, writes one). Filters derived from data without
+        history (health, from the reporting cycles) get no tag: such a file is always built afresh.
+        """
+        if self.plan is None or any(name in self.request.GET for name in self.untagged_filters):
+            return None
+        # Which rows: their number, and sums of their ids and squared ids (a row swapped for another changes them).
+        facts = {"n": Count("pk"), "ids": Sum("pk"), "ids2": Sum(F("pk") * F("pk")), "versions": Sum("version")}
+        for i, field in enumerate(self.order_fields):  # a swap of two rows' places changes a sum weighted by id
+            facts[f"order{i}"] = Sum(F("pk") * Coalesce(F(field), Value(0)))
+        for model in self.history_of:
+            latest = model.history.model.objects.order_by("-history_date").values("history_date")[:1]
+            facts[f"changed_{model._meta.model_name}"] = Max(Subquery(latest))
+        # Over the selected ids, not the list's queryset: its per-row annotations (last accepted update...) are
+        # not facts of the tag and would be computed for nothing.
+        selected = rows.model.objects.filter(pk__in=rows.order_by().values("pk"))
+        row = selected.aggregate(**facts)
+        query = sorted((key, value) for key in self.request.GET for value in self.request.GET.getlist(key))
+        source = repr([EXPORT_LAYOUT, self.stem, fmt, self.plan.pk, str(self.today), query, sorted(row.items())])
+        return quote_etag(hashlib.sha256(source.encode()).hexdigest()[:40])
 
 
 class MilestoneListMixin:
     filterset_class = MilestoneFilter
+    # What the export's conditional requests watch (ListExportMixin.export_etag): the tables its columns show,
+    # the fields of the document order, and the filters derived from data without history.
+    history_of = (Milestone, Activity, ExpectedAccomplishment, LeadBody, Meeting, ProgressUpdate)
+    order_fields = ("order", "activity__number", "activity__accomplishment__order", "parent__order")
+    untagged_filters = ("health",)
 
     def base_queryset(self):
         return selectors.milestones_for_list(plan=self.plan)
@@ -170,6 +242,9 @@ class MilestoneListMixin:
 
 class ContributionListMixin:
     filterset_class = ContributionFilter
+    history_of = (Contribution, Member, Activity, ExpectedAccomplishment)
+    order_fields = ("activity__number", "activity__accomplishment__order")
+    untagged_filters = ()
 
     def base_queryset(self):
         return selectors.contributions_of_plan(plan=self.plan)
@@ -181,6 +256,10 @@ class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
     template_name = "overview/milestone_list.html"
     paginate_by = PAGE_SIZE
     strict = True
+
+    def base_queryset(self):
+        # Each row's health badge: read with the rows, filtered or not (the filter adds it only when filtering).
+        return with_health(super().base_queryset(), self.today)
 
 
 class MilestoneExportView(MilestoneListMixin, ListExportMixin):

@@ -2,10 +2,7 @@
 from django import template
 from django.utils.html import format_html
 
-from activities.models import Milestone
-from emgplan import clock
-
-from ..health import HEALTH, with_health
+from ..health import HEALTH
 
 register = template.Library()
 
@@ -18,21 +15,10 @@ HELP = {
 }
 
 
-def _health_map(request) -> dict[int, str]:
-    """Health of every milestone, read once per request in one query (for pages whose rows are not annotated)."""
-    cached = getattr(request, "_emg_health", None)
-    if cached is None:
-        cached = dict(with_health(Milestone.objects.order_by(), clock.today(request)).values_list("pk", "health"))
-        if request is not None:
-            request._emg_health = cached
-    return cached
-
-
-@register.simple_tag(takes_context=True)
-def milestone_health(context, milestone):
+@register.simple_tag
+def milestone_health(milestone):
+    """The badge of a row annotated with `health` (with_health, or activities.row_figures): no query here."""
     value = getattr(milestone, "health", None)
-    if value is None:
-        value = _health_map(context.get("request")).get(milestone.pk)
     if value is None:
         return ""
     label, shape = HEALTH[value]

@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from activities.models import Milestone
 from cycles.health import CLOSED, DUE_SOON, ON_TRACK, OVERDUE, STALE, health_of, with_health
@@ -110,3 +111,36 @@ def test_health_shown_in_words_and_shape(client_as, a1a, settings, url):
     html = client_as("biodiversity-lead").get(url).content.decode()
     assert 'class="badge health health-' in html
     assert '<span aria-hidden="true">◌</span> Stale' in html or "Overdue" in html
+
+
+def _badges(html):
+    """{milestone id: health value} of the milestone rows on a page."""
+    import re
+
+    rows = re.findall(r'<tr id="milestone-(\d+)">(.*?)</tr>', html, flags=re.S)
+    return {int(pk): (re.search(r'class="badge health health-(\w+)"', row) or [None, None])[1] for pk, row in rows}
+
+
+def test_every_milestone_row_carries_its_own_health(client_as, a1a, settings):
+    """Rows read their health with the milestone (activities.row_figures), on every page that shows them."""
+    settings.EMG_TODAY = TODAY.isoformat()
+    Milestone.objects.filter(pk=a1a.pk).update(due_date=TODAY - datetime.timedelta(days=1))
+    plan = a1a.activity.accomplishment.work_plan
+    expected = dict(with_health(Milestone.objects.filter(activity__accomplishment__work_plan=plan), TODAY)
+                    .values_list("pk", "health"))
+    assert expected[a1a.pk] == OVERDUE and len(set(expected.values())) > 1
+    client = client_as("secretariat")
+    assert _badges(client.get("/", {"ea": "all"}).content.decode()) == expected
+    on_activity = _badges(client.get(reverse("activities:activity-detail", args=[a1a.activity_id])).content.decode())
+    assert on_activity and on_activity == {pk: expected[pk] for pk in on_activity}
+    detail = client.get(reverse("activities:milestone-detail", args=[a1a.pk])).content.decode()
+    assert _badges(detail) == {a1a.pk: OVERDUE}
+    status_url = reverse("activities:milestone-status", args=[a1a.pk])
+    row = client.get(status_url, {"show": "row"}, HTTP_HX_REQUEST="true").content.decode()
+    assert _badges(row) == {a1a.pk: OVERDUE}
+    a1a.refresh_from_db()
+    saved = client.post(status_url, {f"m{a1a.pk}-status": "completed", f"m{a1a.pk}-completed_on": "2014-06-01",
+                                     f"m{a1a.pk}-version": a1a.version, f"m{a1a.pk}-due_date": a1a.due_date.isoformat(),
+                                     f"m{a1a.pk}-due_meeting": a1a.due_meeting_id or ""},
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert _badges(saved) == {a1a.pk: "closed"}  # the row as saved, not as it was read before the change

@@ -40,9 +40,14 @@ RULES = [
     *get_and_post("decisions:decision-create", SECRETARIAT),
     *get_and_post("decisions:decision-edit", SECRETARIAT, args=lambda s: [_cited(s).pk]),
     *post_only("decisions:decision-confirm", SECRETARIAT, args=lambda s: [_draft(s).pk]),
+    *get_and_post("decisions:decision-delete", SECRETARIAT, args=lambda s: [_draft(s).pk], note="draft"),
+    # A confirmed decision is never deleted, not even by the secretariat.
+    *get_and_post("decisions:decision-delete", set(), args=lambda s: [_cited(s).pk], note="confirmed"),
     # Reporting: the lead of the action's body (biodiversity) and the secretariat.
     *get_and_post("decisions:action-update-create", SEC_BIO, args=lambda s: [_action(s).pk]),
     *post_only("decisions:action-update-submit", BIO, args=lambda s: [_update(s, "draft").pk], expect=UNSEEN),
+    # Revising a returned update: its author, while they lead the action's body.
+    *get_and_post("decisions:action-update-revise", BIO, args=lambda s: [_update(s, "returned").pk], expect=UNSEEN),
     *post_only("decisions:action-update-accept", SECRETARIAT, args=lambda s: [_update(s, "submitted").pk],
                expect=UNSEEN),
     *get_and_post("decisions:action-update-return", SECRETARIAT, args=lambda s: [_update(s, "submitted").pk],

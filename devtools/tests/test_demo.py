@@ -98,3 +98,70 @@ def test_demo_history_is_dated_through_2014(seed_plan, demo_users):
     # Every date of the demo lies before `make run`'s today (10 September 2014).
     last = max(h.history_date for model in (Milestone, ProgressUpdate, Contribution) for h in model.history.all())
     assert last.date() <= datetime.date(2014, 9, 10)
+
+
+def test_make_run_data_close_the_loop_on_the_som20_actions(seed_plan, settings, django_capture_on_commit_callbacks):
+    """On `make run` data (today 10 September 2014): the SOM20 report is there with its suggested actions, the
+    secretariat records them as actions, a lead reports on one, and a SOM21 report answers every one."""
+    import datetime
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    from accomplishments.models import Meeting
+    from activities.models import LeadBody
+    from decisions.models import ActionUpdate, Decision
+    from devtools.demo import DEMO_SOM20_REPORT
+    from reports.models import Report
+    from reports.selectors import report_snapshot
+
+    settings.DEBUG = True
+    settings.EMG_TODAY = "2014-09-10"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+    report = Report.objects.get(meeting__code="SOM20", kind="som")
+    assert (report.state, report.symbol_display, report.as_of, report.requested_by.username) == (
+        "ready", "EMG/SOM.20/3", datetime.date(2014, 9, 5), "chair")
+    assert report.snapshot["document"]["suggested_actions"] == DEMO_SOM20_REPORT["suggested_actions"]
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # `make run` again: still one SOM20 report
+    assert Report.objects.filter(meeting__code="SOM20").count() == 1
+    assert not Decision.objects.filter(kind="action").exists()  # recording is left to the secretariat
+
+    users = {u.username: u for u in User.objects.all()}
+    sec, lead = Client(), Client()
+    sec.force_login(users["secretariat"])
+    lead.force_login(users["greeneconomy-lead"])
+    detail = sec.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "Record the actions the meeting approved" in detail
+    url = reverse("reports:decisions", args=[report.pk])
+    page = sec.get(url)
+    drafts = page.context["formset"].initial
+    assert [d["text"] for d in drafts] == DEMO_SOM20_REPORT["suggested_actions"]
+    assert {d["due_meeting"].code for d in drafts} == {"SOM21"}
+    leads = ["EMG Secretariat", "IMG Biodiversity", "IMG Green Economy", "IMG ESM", "EMG Secretariat"]
+    bodies = {b.short_name: b.pk for b in LeadBody.objects.all()}
+    data = {"form-TOTAL_FORMS": "5", "form-INITIAL_FORMS": "5"}
+    for i, (draft, short) in enumerate(zip(drafts, leads, strict=True)):
+        data |= {f"form-{i}-keep": "on", f"form-{i}-reference": draft["reference"], f"form-{i}-text": draft["text"],
+                 f"form-{i}-lead_body": bodies[short], f"form-{i}-due_meeting": draft["due_meeting"].pk}
+    assert sec.post(url, data).status_code == 302
+    actions = list(Decision.objects.filter(meeting__code="SOM20", kind="action").order_by("order"))
+    assert [a.reference for a in actions] == [f"SOM20 action {n}" for n in range(1, 6)]
+
+    green = actions[2]
+    response = lead.post(reverse("decisions:action-update-create", args=[green.pk]),
+                         {"reported_status": "in_progress", "narrative": "The approach is drafted."})
+    assert response.status_code == 302
+    update = ActionUpdate.objects.get(decision=green)
+    sec.post(reverse("decisions:action-update-accept", args=[update.pk]))
+    assert update.history.latest().history_date.date() == datetime.date(2014, 9, 10)  # on the demo's clock
+
+    today = datetime.date(2014, 9, 10)
+    snap = report_snapshot(plan=seed_plan, kind="som", meeting=Meeting.objects.get(code="SOM21"), as_of=today,
+                           symbol="EMG/SOM.21/3", issued_on=today)
+    rows = snap["followup"]["rows"]
+    assert snap["followup"]["meeting"] == "SOM20"
+    assert [r["reference"] for r in rows] == [a.reference for a in actions]
+    assert [(r["status_display"], len(r["progress"])) for r in rows] == [
+        ("Open", 0), ("Open", 0), ("In progress", 1), ("Open", 0), ("Open", 0)]

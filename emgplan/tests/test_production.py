@@ -122,3 +122,13 @@ def test_deploy_check_passes_with_the_production_example():
                             cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_wants_a_cache_shared_by_every_process(settings):
+    from emgplan.fragments import check_cache_shared
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_cache_shared()] == ["emgplan.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/1"}}
+    assert check_cache_shared() == []

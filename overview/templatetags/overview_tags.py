@@ -1,9 +1,19 @@
 """Helpers for the overview templates: sortable column headers, status shapes, highlighted matches."""
+import math
+
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import truncatewords
+from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from activities import status as milestone_status
+from activities.templatetags.activities_tags import status_badge
+from cycles.templatetags.cycles_tags import milestone_health
+from emgplan.links import pk_url
 from overview.search import mark as _mark
+from overview.templatetags.figures import usd
 
 register = template.Library()
 
@@ -76,3 +86,89 @@ def timeline_svg(timeline, plan, for_print=False):
     from overview.timeline_svg import timeline_svg as build
 
     return build(timeline, plan=plan, for_print=bool(for_print))
+
+
+# The dashboard's rows, written by code: an include per row was most of the page's cost (issue 13's profiles).
+
+@register.simple_tag
+def milestone_ref(m):
+    """A milestone's reference (A.1(c)) linking to its row on the activity page; the row selects its
+    activity's accomplishment (and its parent, for a sub-item)."""
+    url = pk_url("activities:activity-detail", m.activity_id)
+    return format_html('<a href="{}#milestone-{}">{}.{}{}</a>', url, m.pk, m.activity.accomplishment.code,
+                       m.activity.number, m.ref)
+
+
+@register.simple_tag
+def status_bar(row):
+    """A stacked bar of milestone counts by status (overview.selectors.StatusRow); each segment carries its shape
+    and count, the table beside it the words."""
+    # Plain string building with escape() on the one free text (the row's label): format_html on every number made
+    # this the dashboard's dearest tag. Statuses and their labels are the model's choices; counts are integers.
+    summary = ", ".join(f"{n} {label.lower()}" for _, label, n in row.ordered_counts)
+    segments = "".join(
+        f'<span class="status-seg status-{value}" data-w="{math.floor(width + 0.5)}" title="{label}: {n}">'
+        f'<span class="status-shape" aria-hidden="true"></span>{n}</span>'
+        for value, label, n, _, width in row.segments if n)
+    empty = "" if row.total else '<span class="text-muted small">no milestones</span>'
+    return mark_safe(f'<div class="status-bar" role="img" aria-label="{escape(row.label)}: {summary}">'
+                     f'{segments}{empty}</div>')
+
+
+@register.simple_tag
+def status_row_cells(row):
+    """A status table's row after its header cell: the bar, the count of each status, total, share completed and
+    overdue (a link to the overdue milestones when the row has a filter)."""
+    counts = "".join(f'<td class="text-end" data-status="{value}">{n}</td>' for value, _, n in row.ordered_counts)
+    overdue = row.overdue
+    if overdue and row.query:
+        overdue = (f'<a href="{reverse("overview:milestone-list")}?{escape(row.query)}&amp;overdue=on" '
+                   f'aria-label="{overdue} overdue: list them">{overdue}</a>')
+    return mark_safe(f'<td>{status_bar(row)}</td>{counts}<td class="text-end" data-total>{row.total}</td>'
+                     f'<td class="text-end" data-share>{row.share_completed}%</td>'
+                     f'<td class="text-end" data-overdue>{overdue}</td>')
+
+def _bar(value, most) -> int:
+    """A bar's length on the chart's 360-px scale ({% widthratio value most 360 %}: rounded, 0 when most is 0)."""
+    return round(float(value or 0) / float(most) * 360) if most else 0
+
+
+@register.simple_tag
+def contribution_chart_bars(summary):
+    """One group per member of the dashboard's USD chart: its name, a hatched bar for what is pledged, a solid one
+    for what is reported (each with its figure as a tooltip), and both figures in words at the end."""
+    most = summary["usd_max"]
+    return format_html_join("", (
+        '<g transform="translate(0,{})"><text x="0" y="15" class="chart-label">{}</text>'
+        '<rect x="100" y="2" height="10" width="{}" fill="url(#hatch)" stroke="#1f4e5f"><title>{} pledged: {} USD'
+        '</title></rect><rect x="100" y="13" height="10" width="{}" fill="#1f4e5f"><title>{} reported: {} USD</title>'
+        '</rect><text x="466" y="15" class="chart-figure">{} / {}</text></g>'), (
+        (26 * i, r.label, _bar(r.usd_pledged, most), r.label, usd(r.usd_pledged), _bar(r.usd_reported, most),
+         r.label, usd(r.usd_reported), usd(r.usd_pledged), usd(r.usd_reported))
+        for i, r in enumerate(summary["by_member"])))
+
+
+@register.simple_tag
+def status_row(row):
+    """A whole row of a status table: its name (linking to its milestones when it has a filter), then the cells."""
+    if row.query:
+        name = format_html('<a href="{}?{}">{}</a>', reverse("overview:milestone-list"), row.query, row.label)
+    else:
+        name = row.label
+    return format_html('<tr data-key="{}"><th scope="row">{}</th>{}</tr>', row.key, name, status_row_cells(row))
+
+
+@register.simple_tag
+def meeting_milestone_item(m):
+    """A milestone due to one of the next meetings: reference, reported status, health and the start of its text."""
+    return format_html('<li class="mb-1">{} {} {} <span class="small">{}</span></li>', milestone_ref(m),
+                       status_badge(m), milestone_health(m), truncatewords(m.text, 18))
+
+
+@register.simple_tag
+def due_soon_row(m):
+    """A row of the dashboard's "due soon" table."""
+    meeting = f" ({m.due_meeting.code})" if m.due_meeting_id and not m.due_date else ""
+    return format_html('<tr><th scope="row">{}</th><td>{}{}</td><td>{} {}</td><td class="small">{}</td></tr>',
+                       milestone_ref(m), date_filter(m.due_on, "j M Y"), meeting, status_badge(m),
+                       milestone_health(m), truncatewords(m.text, 14))

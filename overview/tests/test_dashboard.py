@@ -118,3 +118,14 @@ def test_contribution_figures(client_as, living_plan):
     html = client_as("chair").get(reverse("overview:dashboard") + "?year=2015").content.decode()
     by_member = table_rows(html, "contrib-by-member")
     assert set(by_member) == {"CBD", "total"}  # only CBD pledged for 2015 in the demo
+
+
+def test_rows_written_by_code_escape_free_text(client_as, living_plan):
+    """The status bars and the chart are written by template tags, not templates: a name with markup stays text."""
+    from activities.models import LeadBody
+
+    body = LeadBody.objects.filter(activities__accomplishment__work_plan=living_plan).first()
+    LeadBody.objects.filter(pk=body.pk).update(name='<b>Evil & "quoted"</b>')
+    html = client_as("viewer").get(reverse("overview:dashboard")).content.decode()
+    assert "<b>Evil" not in html
+    assert 'aria-label="&lt;b&gt;Evil &amp; &quot;quoted&quot;&lt;/b&gt;: ' in html

@@ -116,3 +116,13 @@ def test_queries_do_not_grow_with_the_plan(viewer, django_assert_max_num_queries
             assert big.context["paginator"].count == len(_mandated(rio))
     assert counts[:2] == counts[2:], counts
     print("\nqueries (mandate filter, none), seed then scale 10:", counts)
+
+
+def test_a_decision_page_links_to_the_list_filtered_by_it(viewer):
+    rio = Decision.objects.get(reference="Rio+20 outcome document")
+    page = viewer.get(reverse("decisions:decision-detail", args=[rio.pk])).content.decode()
+    link = f'{reverse("overview:milestone-list")}?mandate={rio.pk}'
+    assert f'<a href="{link}">Filter the milestone list by this mandate</a>' in page
+    listed = viewer.get(link)
+    assert _ids(listed) == _mandated(rio)
+    assert f"{len(_mandated(rio))} milestones in all" in page

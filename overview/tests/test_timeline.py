@@ -109,3 +109,19 @@ def test_close_markers_take_turns_above_and_below():
     markers = [Marker(milestone=ms, x=x, y=100, label="(a) On track") for x in (400, 410, 420, 600)]
     place_marker_labels(markers)
     assert [mk.label_y for mk in markers] == [100 + LABEL_LANES[0], 100 + LABEL_LANES[1], None, 100 + LABEL_LANES[0]]
+
+
+@pytest.mark.parametrize("text", [
+    "", "short", "x" * 37, "x" * 38, "x" * 39, "Finalize the online mapping tool on agencies' contributions to it",
+    "Contribute to the CBD COP 12 – through its subsidiary bodies and the Conference’s own process, as agreed",
+    "Cafe\u0301 au lait " * 8, "  spaced   out\n words  ", "日本語のテキスト" * 10,
+])
+def test_the_charts_truncation_is_djangos(text):
+    from django.utils.text import Truncator
+
+    from overview.timeline_svg import _chars, _words
+
+    for length in (1, 30, 38, 58):
+        assert _chars(text, length) == Truncator(text).chars(length)
+    for length in (1, 5, 30):
+        assert _words(text, length) == Truncator(text).words(length)

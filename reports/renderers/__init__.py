@@ -443,8 +443,10 @@ def outline(s) -> list[dict]:
         b.heading(1, number["Decisions of the EMG in the period"], "decisions")
         rows = s.get("emg_decisions") or []
         if rows:
-            b.para(f"The senior officials of the EMG took {_plural(len(rows), 'decision')} and action"
-                   f"{'s' if len(rows) != 1 else ''} in the period, as recorded on {as_of}:")
+            n_actions = sum(1 for r in rows if r.get("kind") == "action")
+            took = [part for n, part in ((len(rows) - n_actions, f"took {_plural(len(rows) - n_actions, 'decision')}"),
+                                         (n_actions, f"approved {_plural(n_actions, 'action')}")) if n]
+            b.para(f"In the period, the senior officials of the EMG {' and '.join(took)}, as recorded on {as_of}:")
             b.table(["Reference", "Text", "Lead", "Status"],
                     [[r["reference"], r["text"], r.get("lead_body") or "—", r.get("status_display") or "—"]
                      for r in rows], [18, 52, 16, 14])
