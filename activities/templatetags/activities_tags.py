@@ -1,8 +1,13 @@
+from urllib.parse import quote
+
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import date as date_filter
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accomplishments.models import Meeting
 from activities.models import Milestone
+from emgplan.links import pk_url
 
 register = template.Library()
 
@@ -40,3 +45,36 @@ def status_badge(milestone):
     return format_html('<span class="badge status status-{}"><span class="visually-hidden">Reported status: </span>'
                        '<span aria-hidden="true" class="status-shape"></span> {}</span>',
                        milestone.status, milestone.get_status_display())
+
+
+# A milestone row's fixed cells, written by code: the plan page has hundreds of rows, and these tags replace a
+# dozen template nodes each (templates/activities/partials/_milestone_row.html keeps the row's layout).
+
+@register.simple_tag
+def milestone_cells(m, messages=()):
+    """The row's label (linking to the milestone), its text with any messages for the row, and when it is due."""
+    alerts = format_html_join("", '<div class="alert alert-{} py-1 my-1 small" role="{}">{}</div>', (
+        ("danger" if msg.tags == "error" else msg.tags, "alert" if msg.tags == "error" else "status", msg)
+        for msg in messages or ()))
+    if m.due_meeting_id and m.due_date:
+        due = format_html("{}<br>{}", m.due_meeting.code, date_filter(m.due_date, "j M Y"))
+    elif m.due_meeting_id or m.due_date:
+        due = m.due_meeting.code if m.due_meeting_id else date_filter(m.due_date, "j M Y")
+    else:
+        due = mark_safe('<span class="text-muted">—</span>')
+    return format_html(
+        '<th scope="row" class="{}text-nowrap"><a href="{}" aria-label="Milestone {}">({})</a></th>'
+        '<td>{}{}</td><td class="text-nowrap">{}</td>',
+        "milestone-sub " if m.parent_id else "", pk_url("activities:milestone-detail", m.pk), m, m.label,
+        m.text, alerts, due)
+
+
+@register.simple_tag(takes_context=True)
+def milestone_status_link(context, m):
+    """The row's "Change status": htmx fetches the row's form; without JavaScript the link opens the status page
+    and comes back to this one."""
+    url = pk_url("activities:milestone-status", m.pk)
+    request = context.get("request")
+    back = quote(request.get_full_path(), safe="/") if request is not None else ""
+    return format_html('<a class="btn btn-sm btn-outline-primary" href="{}?next={}" hx-get="{}">Change status'
+                       '<span class="visually-hidden"> of {}</span></a>', url, back, url, m)

@@ -2,11 +2,16 @@
 import math
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from activities import status as milestone_status
+from activities.templatetags.activities_tags import status_badge
+from cycles.templatetags.cycles_tags import milestone_health
+from emgplan.links import pk_url
 from overview.search import mark as _mark
 from overview.templatetags.figures import usd
 
@@ -89,7 +94,7 @@ def timeline_svg(timeline, plan, for_print=False):
 def milestone_ref(m):
     """A milestone's reference (A.1(c)) linking to its row on the activity page; the row selects its
     activity's accomplishment (and its parent, for a sub-item)."""
-    url = reverse("activities:activity-detail", args=[m.activity_id])
+    url = pk_url("activities:activity-detail", m.activity_id)
     return format_html('<a href="{}#milestone-{}">{}.{}{}</a>', url, m.pk, m.activity.accomplishment.code,
                        m.activity.number, m.ref)
 
@@ -141,3 +146,29 @@ def contribution_chart_bars(summary):
         (26 * i, r.label, _bar(r.usd_pledged, most), r.label, usd(r.usd_pledged), _bar(r.usd_reported, most),
          r.label, usd(r.usd_reported), usd(r.usd_pledged), usd(r.usd_reported))
         for i, r in enumerate(summary["by_member"])))
+
+
+@register.simple_tag
+def status_row(row):
+    """A whole row of a status table: its name (linking to its milestones when it has a filter), then the cells."""
+    if row.query:
+        name = format_html('<a href="{}?{}">{}</a>', reverse("overview:milestone-list"), row.query, row.label)
+    else:
+        name = row.label
+    return format_html('<tr data-key="{}"><th scope="row">{}</th>{}</tr>', row.key, name, status_row_cells(row))
+
+
+@register.simple_tag
+def meeting_milestone_item(m):
+    """A milestone due to one of the next meetings: reference, reported status, health and the start of its text."""
+    return format_html('<li class="mb-1">{} {} {} <span class="small">{}</span></li>', milestone_ref(m),
+                       status_badge(m), milestone_health(m), truncatewords(m.text, 18))
+
+
+@register.simple_tag
+def due_soon_row(m):
+    """A row of the dashboard's "due soon" table."""
+    meeting = f" ({m.due_meeting.code})" if m.due_meeting_id and not m.due_date else ""
+    return format_html('<tr><th scope="row">{}</th><td>{}{}</td><td>{} {}</td><td class="small">{}</td></tr>',
+                       milestone_ref(m), date_filter(m.due_on, "j M Y"), meeting, status_badge(m),
+                       milestone_health(m), truncatewords(m.text, 14))
