@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 # The demo opens the 2014–2015 plan on 10 September 2014, just before SOM20; override with `make run EMG_TODAY=`.
 EMG_TODAY ?= 2014-09-10
 PYTEST_ARGS ?=
-# `make bench`: the load benchmark of issue 7 (method and results in BENCHMARKS.md). It recreates this database.
+# `make bench`: the load benchmark of issues 7 and 13, cold and with 120 users and 5 % writes (method and results
+# in BENCHMARKS.md). It recreates this database; its shared cache is Redis (its own keys), or local memory if
+# none answers. `make bench BENCH_ARGS="--scale 100"` for the large plan.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgplan_bench
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/12
 BENCH_ARGS ?= --scale 10 --seconds 10 --connections 8
 
 .PHONY: run test lint install worker serve bench-reports bench clean
@@ -40,7 +43,7 @@ test: lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run $(BENCH_ARGS)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_CACHE_URL=$(BENCH_CACHE_URL) $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 worker: install
 	$(BIN)/celery -A emgplan worker -B -l info
