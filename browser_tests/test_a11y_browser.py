@@ -35,7 +35,8 @@ DETAILS = [("/", r"^/activities/\d+/$"), ("/", r"^/milestones/\d+/$"),
 
 
 def _cycle_and_report(settings):
-    """A reporting cycle and a compiled report, so that their pages are walked too."""
+    """A reporting cycle, a compiled report and EMG actions, so that their pages are walked too; returns the
+    addresses of pages of these objects to walk, by role."""
     import datetime
 
     from django.contrib.auth.models import User
@@ -57,9 +58,17 @@ def _cycle_and_report(settings):
     from decisions.services import action_update_file
     from decisions.tests.factories import som20_action
 
-    action_update_file(decision=som20_action(1), by=User.objects.get(username="biodiversity-lead"),
-                       reported_status="in_progress", narrative="Terms of reference drafted.")
-    return report
+    lead, secretariat = User.objects.get(username="biodiversity-lead"), User.objects.get(username="secretariat")
+    action_update_file(decision=som20_action(1), by=lead, reported_status="in_progress",
+                       narrative="Terms of reference drafted.")
+    # A returned update its author may revise, and a draft decision the secretariat may delete.
+    from decisions.services import action_update_return
+
+    returned = action_update_file(decision=som20_action(2), by=lead, reported_status="done", narrative="Done.")
+    action_update_return(update=returned, by=secretariat, reason="Say what was delivered.")
+    draft = som20_action(3, state="draft")
+    return {"secretariat": [f"/reports/{report.pk}/decisions/", f"/decisions/{draft.pk}/delete/"],
+            "biodiversity-lead": [f"/decisions/progress/{returned.pk}/revise/"]}
 
 
 def _links(page, pattern):
@@ -83,7 +92,7 @@ def _check(page, url, label):
 @pytest.mark.parametrize("role", list(BY_ROLE))
 def test_every_page_fits_and_has_no_axe_violation(browser, site, role, settings):
     demo_progress_create()
-    report = _cycle_and_report(settings)
+    pages_of = _cycle_and_report(settings)  # pages of objects made there, by role
     shots = ARTIFACTS / "a11y"
     shots.mkdir(parents=True, exist_ok=True)
     problems, visited = [], 0
@@ -99,8 +108,7 @@ def test_every_page_fits_and_has_no_axe_violation(browser, site, role, settings)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{site.url}/")
         urls = COMMON + BY_ROLE[role]
-        if role == "secretariat":  # recording the actions the meeting approved, from the report
-            urls = [*urls, f"/reports/{report.pk}/decisions/"]
+        urls = [*urls, *pages_of.get(role, [])]
         if width_name == "laptop":
             details = []
             for start, pattern in DETAILS:
