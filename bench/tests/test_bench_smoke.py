@@ -63,7 +63,8 @@ def test_bench_harness_measures_every_page_cold_and_mixed(tmp_path):
     assert len(labels) >= 9, labels  # every main page of the issue is measured
     for label in labels:
         r = results[label]
-        assert r["ms"] > 0 and r["ratio"] > 0, r
+        assert r["ms"] > 0 and r["base_ms"] > 0 and r["ratio"] > 0, r
+        assert r["cold"]["base_rps"] > 0 and r["mixed"]["base_rps"] > 0, r
         assert isinstance(r["queries"]["1"], int) and r["queries"]["1"] >= r["queries_warm"]["1"], r
         for run in ("cold", "mixed", "mix"):
             assert r[run]["p95"] >= r[run]["p50"] > 0, (label, run, r[run])
