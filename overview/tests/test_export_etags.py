@@ -92,3 +92,12 @@ def test_a_filter_on_data_without_history_is_never_answered_304(client_as, livin
     response = client.get(_url("milestone-export", "csv"), {"health": "stale"})
     assert response.status_code == 200 and not response.has_header("ETag")
     assert _again(client, "milestone-export", "csv", "*", {"health": "stale"}).status_code == 200
+
+
+def test_an_invalid_filter_gets_a_tag_of_its_own(client_as, living_plan):
+    """Strict filters: an invalid one selects nothing, and its (empty) file still answers conditional requests."""
+    client = client_as("viewer")
+    empty = _fresh(client, "milestone-export", "csv", {"status": "no-such-status"})
+    assert empty.content.decode("utf-8-sig").count("\r\n") == 1  # the header only
+    assert empty["ETag"] != _fresh(client, "milestone-export", "csv")["ETag"]
+    assert _again(client, "milestone-export", "csv", empty["ETag"], {"status": "no-such-status"}).status_code == 304
