@@ -12,3 +12,20 @@ class AccountsConfig(AppConfig):
         from .services import notice_receive
 
         notice.connect(notice_receive, dispatch_uid="accounts.notice_receive")
+
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        post_save.connect(_name_changed, sender=get_user_model(), dispatch_uid="accounts.fragments-user-name")
+
+
+NAME_FIELDS = {"username", "first_name", "last_name"}
+
+
+def _name_changed(sender, update_fields=None, **kwargs):
+    """Shared fragments name the authors of progress ("Filed by ..."): a change of a user's name retires them. A
+    sign-in saves last_login only and retires nothing."""
+    from emgplan import fragments
+
+    if update_fields is None or NAME_FIELDS & set(update_fields):
+        fragments.retire(fragments.PROGRESS)

@@ -12,3 +12,10 @@ class CyclesConfig(AppConfig):
         from .health import with_health
 
         row_figures.register("health", with_health)  # the plan, activity, My work and milestone pages' badges
+
+        from emgplan import fragments
+
+        from .models import ReportingCycle
+
+        # Health is read from the cycles (stale, due): fragments showing it go with any change to a cycle.
+        fragments.retire_on_change(ReportingCycle, fragments.PROGRESS)

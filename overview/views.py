@@ -72,27 +72,41 @@ class DashboardView(OverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         plan, today = self.plan, self.today
-        # Outside the cached part of the page: lines other apps add (e.g. "SOM20 actions: 5 open, 2 done").
+        # Lines other apps add (e.g. "SOM20 actions: 5 open, 2 done"), read for each request.
         ctx["work_lines"] = [line for source in work_sources.sources() for line in source.dashboard()]
         if plan is None:
             return ctx
         year = _year(self.request, plan)
+        ctx.update(year=year, years=list(plan.years), body=dashboard_body(plan=plan, today=today, year=year))
+        return ctx
+
+
+def dashboard_body(*, plan, today, year) -> str:
+    """The dashboard's sections as everyone who may read the plan sees them, from the shared cache when there.
+
+    Nothing in them depends on the user (accepted progress only, every member's contributions). They show the
+    plan's frame, progress and health (reporting cycles), contributions and authors' names: a change to any of
+    them retires the sections (emgplan/fragments.py). Keyed by the day, the year shown and the links' prefix.
+    """
+    def build():
         by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
         ahead = selectors.milestones_due_ahead(plan=plan, today=today, year=year)
-        ctx.update(
-            year=year,
-            years=list(plan.years),
-            by_accomplishment=by_accomplishment,
-            by_lead_body=selectors.status_by_lead_body(plan=plan, today=today, year=year),
-            plan_totals=selectors.status_totals(by_accomplishment),
-            meetings=ahead.meetings,
-            due_soon=ahead.due_soon,
-            due_soon_days=selectors.DUE_SOON_DAYS,
-            updates=selectors.updates_latest_accepted(plan=plan, year=year),
-            contributions=selectors.contributions_summary(plan=plan, year=year),
-            statuses=selectors.STATUSES,
-        )
-        return ctx
+        return render_to_string("overview/partials/_dashboard_body.html", {
+            "plan": plan, "today": today, "year": year,
+            "by_accomplishment": by_accomplishment,
+            "by_lead_body": selectors.status_by_lead_body(plan=plan, today=today, year=year),
+            "plan_totals": selectors.status_totals(by_accomplishment),
+            "meetings": ahead.meetings,
+            "due_soon": ahead.due_soon,
+            "due_soon_days": selectors.DUE_SOON_DAYS,
+            "updates": selectors.updates_latest_accepted(plan=plan, year=year),
+            "contributions": selectors.contributions_summary(plan=plan, year=year),
+            "statuses": selectors.STATUSES,
+        })
+
+    html = fragments.fragment("dashboard-body", plan_id=plan.pk, kinds=fragments.KINDS,
+                              parts=[today.isoformat(), year, reverse("overview:milestone-list")], build=build)
+    return mark_safe(html)  # noqa: S308  rendered by a template, which escapes
 
 
 def timeline_chart(*, plan, today) -> dict:
