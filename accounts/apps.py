@@ -14,9 +14,11 @@ class AccountsConfig(AppConfig):
         notice.connect(notice_receive, dispatch_uid="accounts.notice_receive")
 
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         post_save.connect(_name_changed, sender=get_user_model(), dispatch_uid="accounts.fragments-user-name")
+        # A deleted user leaves the fragments too (reviewers are emptied by a QuerySet.update, which sends no signal).
+        post_delete.connect(_name_changed, sender=get_user_model(), dispatch_uid="accounts.fragments-user-gone")
 
 
 NAME_FIELDS = {"username", "first_name", "last_name"}
