@@ -9,6 +9,7 @@ from activities.models import Activity, Contribution, LeadBody, Milestone
 from cycles.health import HEALTH_CHOICES, with_health
 from decisions.models import Decision
 from emgplan import clock
+from emgplan.forms import FastSelect
 
 from .selectors import DOCUMENT_ORDER, no_accepted_update_since
 
@@ -66,6 +67,8 @@ class PlanFilterSet(df.FilterSet):
                     widget.attrs.setdefault("class", "form-check-input")
                 elif isinstance(widget, forms.Select):
                     widget.attrs.setdefault("class", "form-select form-select-sm")
+                    if type(widget) is forms.Select:  # its options by code, not a template include each
+                        field.widget = FastSelect.replacing(widget)
                 else:
                     widget.attrs.setdefault("class", "form-control form-control-sm")
             form._styled = True
