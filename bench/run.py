@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+STARTED_WITH = dict(os.environ)  # before django_configure() adds the server's settings to it
 LUA = Path(__file__).resolve().parent / "wrk_load.lua"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/emgplan_bench"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/12"
@@ -822,11 +823,10 @@ def report_benchmark() -> None:
         print("\nreport benchmark: not present", flush=True)
         return
     print("\nreport benchmark (make bench-reports):", flush=True)
-    # Its own throwaway SQLite database in development mode: not this process's settings (DEBUG off, the bench
-    # database), which the tooling guard would rightly refuse.
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DEBUG", "DATABASE_URL", "CACHE_URL", "CACHE_KEY_PREFIX", "EMG_BENCHMARK")}
-    subprocess.run(["make", "--no-print-directory", "bench-reports"], cwd=ROOT, check=False, env=env)
+    # Its own throwaway SQLite database in development mode, in the environment this process was started with:
+    # not the server's settings this process took on (DEBUG off, the bench database, a scratch MEDIA_ROOT already
+    # removed), which the tooling guard would rightly refuse.
+    subprocess.run(["make", "--no-print-directory", "bench-reports"], cwd=ROOT, check=False, env=STARTED_WITH)
 
 
 # Main -----------------------------------------------------------------------------------------
