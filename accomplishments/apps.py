@@ -13,4 +13,4 @@ class AccomplishmentsConfig(AppConfig):
         clock.connect_signals()
         # The plan's frame: shared fragments showing it (e.g. the timeline's chart) are retired by any change.
         for model in (models.WorkPlan, models.ExpectedAccomplishment, models.Meeting, models.Member):
-            fragments.retire_on_change(model, fragments.PLAN)
+            fragments.retire_on_change(model, fragments.PLAN, fragments.FRAME)

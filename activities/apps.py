@@ -9,11 +9,17 @@ class ActivitiesConfig(AppConfig):
         from emgplan import fragments
 
         from . import models, permissions  # noqa: F401  (registers the app's rules)
+        from .tables import SCOPE
 
         # Shared fragments are retired by any change of what they show (saves and deletes; the few writes that
-        # send no signal retire themselves: emgplan/ordering.py, the synthetic plan, the demo).
-        for model in (models.Activity, models.Milestone, models.LeadBody):
-            fragments.retire_on_change(model, fragments.PLAN)
-        for model in (models.ProgressUpdate, models.EvidenceFile):
-            fragments.retire_on_change(model, fragments.PROGRESS)
+        # send no signal retire themselves: emgplan/ordering.py, the synthetic plan, the demo). A milestone or a
+        # progress update retires its activity's milestone table (activities/tables.py), not every table: a
+        # milestone moved to another activity retires both activities' tables.
+        for model in (models.Activity, models.LeadBody):
+            fragments.retire_on_change(model, fragments.PLAN, fragments.FRAME)
+        fragments.retire_on_change(models.Milestone, fragments.PLAN, scopes={
+            SCOPE: lambda m: (m.activity_id, getattr(m, "_loaded_activity_id", None))})
+        fragments.retire_on_change(models.ProgressUpdate, fragments.PROGRESS,
+                                   scopes={SCOPE: lambda u: (u.activity_id,)})
+        fragments.retire_on_change(models.EvidenceFile, fragments.PROGRESS)
         fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS)

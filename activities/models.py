@@ -144,6 +144,13 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{self.activity.code}{self.ref}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remembers the activity it was read with: moved to another one, both activities' tables are retired."""
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_activity_id = instance.__dict__.get("activity_id")
+        return instance
+
     @property
     def ref(self):
         """The label as the document writes it: (c) or (c)(ii)."""

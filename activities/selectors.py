@@ -14,11 +14,6 @@ def activity_queryset():
     return Activity.objects.select_related("lead_body", "accomplishment__work_plan")
 
 
-def activity_detail_prefetches(*, today: datetime.date):
-    """What the activity page shows besides the activity: its milestones (with sub-items) and partners."""
-    return [milestones_prefetch(today=today), Prefetch("partners")]
-
-
 def milestones_prefetch(*, today: datetime.date):
     """Top-level milestones with their sub-items, in document order, each with the figures other apps derive
     (its health: activities.row_figures), as of `today` (two queries in all)."""
@@ -34,11 +29,14 @@ def milestones_prefetch(*, today: datetime.date):
     )
 
 
-def plan_overview(*, plan: WorkPlan, today: datetime.date, codes=None) -> list[ExpectedAccomplishment]:
-    """A–D (or those of `codes`) with their activities and milestones, in document order; constant query count."""
-    activities = Activity.objects.select_related("lead_body", "accomplishment").prefetch_related(
-        milestones_prefetch(today=today)
-    ).order_by("number")
+def plan_overview(*, plan: WorkPlan, today: datetime.date, codes=None,
+                  with_milestones: bool = True) -> list[ExpectedAccomplishment]:
+    """A–D (or those of `codes`) with their activities and (unless not `with_milestones`: the page reads them
+    only for the activities whose table is not in the shared cache) milestones, in document order; constant
+    query count."""
+    activities = Activity.objects.select_related("lead_body", "accomplishment").order_by("number")
+    if with_milestones:
+        activities = activities.prefetch_related(milestones_prefetch(today=today))
     accomplishments = ExpectedAccomplishment.objects.filter(work_plan=plan)
     if codes is not None:
         accomplishments = accomplishments.filter(code__in=codes)
@@ -58,7 +56,8 @@ class PlanSections:
     shown: list  # the accomplishments shown, with their activities and milestones
 
 
-def plan_sections(*, plan: WorkPlan, today: datetime.date, chosen: str = "") -> PlanSections:
+def plan_sections(*, plan: WorkPlan, today: datetime.date, chosen: str = "",
+                  with_milestones: bool = True) -> PlanSections:
     """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small."""
     sections = list(
         ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
@@ -68,5 +67,6 @@ def plan_sections(*, plan: WorkPlan, today: datetime.date, chosen: str = "") -> 
     if chosen not in codes and chosen != WHOLE_PLAN:
         small = sum(s.n_milestones for s in sections) <= ONE_PAGE_MILESTONES
         chosen = WHOLE_PLAN if small or not codes else codes[0]
-    shown = plan_overview(plan=plan, today=today, codes=None if chosen == WHOLE_PLAN else [chosen])
+    shown = plan_overview(plan=plan, today=today, codes=None if chosen == WHOLE_PLAN else [chosen],
+                          with_milestones=with_milestones)
     return PlanSections(sections=sections, chosen=chosen, shown=shown)

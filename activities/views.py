@@ -43,7 +43,8 @@ from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
 from .permissions import focal_member_ids, rights_on
 from .row_figures import milestones_annotated
-from .selectors import activity_detail_prefetches, activity_queryset, plan_sections
+from .selectors import activity_queryset, plan_sections
+from .tables import milestone_tables
 
 PAGE_SIZE = 25
 
@@ -98,9 +99,12 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
         ctx.update(plan=self.plan, section=self.request.GET.get("ea", "")[:10], can_manage=can_manage,
                    arrange=arrange)
         if self.plan is not None:
-            ctx["overview"] = plan_sections(plan=self.plan, today=clock.today(self.request), chosen=ctx["section"])
-            ctx["rights"] = rights_on(self.request.user,
-                                      [activity for a in ctx["overview"].shown for activity in a.activities.all()])
+            today = clock.today(self.request)
+            ctx["overview"] = plan_sections(plan=self.plan, today=today, chosen=ctx["section"], with_milestones=False)
+            activities = [activity for a in ctx["overview"].shown for activity in a.activities.all()]
+            ctx["rights"] = rights_on(self.request.user, activities)
+            ctx["tables"] = milestone_tables(activities, plan_id=self.plan.pk, rights=ctx["rights"], today=today,
+                                             request=self.request)
         return ctx
 
 
@@ -118,7 +122,7 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
 
     def get_object(self, queryset=None):
         activity = self.get_permission_object()
-        prefetch_related_objects([activity], *activity_detail_prefetches(today=clock.today(self.request)))
+        prefetch_related_objects([activity], "partners")  # its milestones only if their table is not cached
         return activity
 
     def get_context_data(self, **kwargs):
@@ -132,6 +136,8 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         ctx["history"] = history_for(activity)
         ctx["rights"] = rights_on(user, [activity])
         ctx["can_file"] = activity.pk in ctx["rights"].progress
+        ctx["tables"] = milestone_tables([activity], plan_id=activity.accomplishment.work_plan_id,
+                                         rights=ctx["rights"], today=clock.today(self.request), request=self.request)
         return ctx
 
 

@@ -863,9 +863,17 @@ def main(argv=None) -> int:
     parser.add_argument("--no-reports", action="store_true", help="skip the report benchmark")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--profile", type=Path, help="also profile each page cold (pyinstrument) into this folder")
+    parser.add_argument("--pages", help="only the pages whose label contains one of these comma-separated words "
+                        "(for a quick look while working; a full run measures every page)")
     parser.add_argument("--static-root", type=Path, default=ROOT / "staticfiles",
                         help="collected static files (reused while up to date)")
     args = parser.parse_args(argv)
+    if args.pages:
+        words = [w.strip() for w in args.pages.split(",") if w.strip()]
+        PAGES[:] = [p for p in PAGES if any(w in p.label for w in words)]
+        if not PAGES:
+            raise SystemExit(f"no page matches --pages {args.pages!r}")
+        log("only these pages: " + ", ".join(p.label for p in PAGES))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
     mix_seconds = args.mix_seconds or 2 * args.seconds

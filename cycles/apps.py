@@ -18,4 +18,4 @@ class CyclesConfig(AppConfig):
         from .models import ReportingCycle
 
         # Health is read from the cycles (stale, due): fragments showing it go with any change to a cycle.
-        fragments.retire_on_change(ReportingCycle, fragments.PROGRESS)
+        fragments.retire_on_change(ReportingCycle, fragments.PROGRESS, fragments.FRAME)  # health: every table

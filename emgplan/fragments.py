@@ -33,7 +33,12 @@ GENERATION = "generation"
 PLAN = "plan"  # the plan's frame, activities, milestones, meetings, lead bodies, members
 PROGRESS = "progress"  # progress updates and their review
 CONTRIBUTIONS = "contributions"
-KINDS = (PLAN, PROGRESS, CONTRIBUTIONS)
+FRAME = "frame"  # what frames every row: plans, accomplishments, activities, meetings, bodies, members, cycles
+KINDS = (PLAN, PROGRESS, CONTRIBUTIONS, FRAME)
+
+# Fragments of one object among many (an activity's milestone table on the plan page) also depend on a token
+# of their own scope ("activity:12"), retired by changes to that object's rows only: a status change on one
+# milestone rebuilds one table, not the page. Such fragments depend on FRAME for everything else they show.
 
 
 def _token_key(name: str) -> str:
@@ -60,6 +65,55 @@ def fragment_key(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = 
     tokens = _tokens([GENERATION, *kinds])
     vary = hashlib.sha256(repr([tokens[GENERATION], *(tokens[k] for k in kinds), *parts]).encode()).hexdigest()
     return f"fragment:{name}:{plan_id}:{vary[:32]}"
+
+
+def _scope_token_key(scope: str, pk) -> str:
+    return f"fragment-token:{scope}:{int(pk)}"
+
+
+class Batch:
+    """The fragments `name` of many objects of one scope, read in two round trips (tokens, then fragments).
+
+    Each object's fragment is keyed by the generation, the tokens of `kinds`, its scope's token, its id and
+    `parts` (with `variants`, e.g. what the user may do with the rows: parts of the key per id). A missing scope
+    token is created here before any data is read (set, not add: a token another process set at the same time
+    only means a fragment stored under the other one is never read). get(pk) is the stored fragment or None;
+    put(pk, html) stores one built after the tokens were read.
+    """
+
+    def __init__(self, name: str, *, plan_id, kinds: Iterable[str], scope: str, ids: Iterable,
+                 parts: Iterable = (), variants: dict | None = None, timeout: int = TIMEOUT):
+        ids = list(dict.fromkeys(ids))
+        kinds = sorted(set(kinds))
+        shared = {_token_key(k): k for k in [GENERATION, *kinds]}
+        scoped = {_scope_token_key(scope, pk): pk for pk in ids}
+        found = cache.get_many([*shared, *scoped])
+        fresh = {key: secrets.token_hex(8) for key in [*shared, *scoped] if key not in found}
+        if fresh:
+            cache.set_many(fresh, None)
+            found.update(fresh)
+        common = [found[key] for key in shared]
+        parts = list(parts)
+        variants = variants or {}
+        token_of = {pk: found[key] for key, pk in scoped.items()}
+        self.timeout = timeout
+        self.keys = {}
+        for pk in ids:
+            vary = hashlib.sha256(repr([*common, token_of[pk], int(pk), variants.get(pk), *parts]).encode())
+            self.keys[pk] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
+        self.found = cache.get_many(list(self.keys.values()))
+
+    def get(self, pk):
+        return self.found.get(self.keys[pk])
+
+    @property
+    def missing(self) -> list:
+        return [pk for pk, key in self.keys.items() if key not in self.found]
+
+    def put(self, pk, value) -> None:
+        key = self.keys[pk]
+        self.found[key] = value
+        cache.set(key, value, self.timeout)
 
 
 def fragment(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = (), build: Callable,
@@ -90,15 +144,34 @@ def retire(*kinds: str) -> None:
     after_commit(lambda: _replace(kinds))
 
 
+def retire_scoped(scope: str, *ids) -> None:
+    """Retire the fragments of these objects of `scope` once the current transaction commits."""
+    ids = {int(pk) for pk in ids if pk is not None}
+    if ids:
+        after_commit(lambda: _replace_scoped(scope, ids))
+
+
+def _replace_scoped(scope: str, ids) -> None:
+    try:
+        cache.set_many({_scope_token_key(scope, pk): secrets.token_hex(8) for pk in ids}, None)
+    except Exception:  # noqa: BLE001  as _replace
+        log.exception("could not retire fragment tokens of %s %s", scope, sorted(ids))
+
+
 def retire_all() -> None:
     """Retire every fragment at once (the database was replaced, e.g. by a restore)."""
     _replace([GENERATION, *KINDS])
 
 
-def retire_on_change(model, *kinds: str) -> None:
-    """Saving or deleting a `model` row retires the fragments built from `kinds` (after the commit)."""
-    def changed(**kwargs):
+def retire_on_change(model, *kinds: str, scopes: dict[str, Callable] | None = None) -> None:
+    """Saving or deleting a `model` row retires the fragments built from `kinds` (after the commit), and for
+    each scope in `scopes` the fragments of the objects `scopes[scope](row)` names (ids, None ignored)."""
+    scopes = scopes or {}
+
+    def changed(instance, **kwargs):
         retire(*kinds)
+        for scope, ids_of in scopes.items():
+            retire_scoped(scope, *ids_of(instance))
 
     # connect() keeps a weak reference by default; `changed` lives only in this closure.
     for signal in (post_save, post_delete):

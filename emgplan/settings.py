@@ -104,7 +104,8 @@ TEMPLATES = [
                 "accounts.context_processors.notices",
             ],
             "libraries": {"navigation": "emgplan.templatetags.navigation",
-                          "app_clock": "emgplan.templatetags.app_clock"},
+                          "app_clock": "emgplan.templatetags.app_clock",
+                          "shared_fragments": "emgplan.templatetags.shared_fragments"},
         },
     },
 ]

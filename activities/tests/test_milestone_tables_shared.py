@@ -1,0 +1,147 @@
+"""The milestone tables of the plan and activity pages come from the shared cache (activities/tables.py): one per
+activity and per what the reader may do, built once for everyone, never shown stale. A change to a milestone or
+its progress rebuilds its activity's table only; a change to the plan's frame rebuilds them all."""
+import datetime
+import re
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accomplishments.models import Meeting
+from activities.models import Activity, Milestone, ProgressUpdate
+from activities.tables import SCOPE
+from devtools.demo import demo_progress_create
+from emgplan import fragments
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, url=None):
+    """The page's HTML and the ids of the activities whose milestones it read from the database."""
+    with CaptureQueriesContext(transaction.get_connection()) as queries:
+        r = client.get(url or reverse("activities:plan"))
+    assert r.status_code == 200
+    read = set()
+    for q in queries.captured_queries:
+        if q["sql"].startswith('SELECT') and 'FROM "activities_milestone"' in q["sql"] and "parent_id" in q["sql"]:
+            for ids in re.findall(r'"activities_milestone"\."activity_id" IN \(([\d, ]+)\)', q["sql"]):
+                read |= {int(i) for i in ids.split(",")}
+    return r.content.decode(), read
+
+
+def _table(html, activity):
+    """The milestone table of one activity on the page."""
+    start = html.index(f'aria-label="Milestones of {activity.code}"')
+    return html[start:html.index("</table>", start)]
+
+
+def _activities(plan):
+    return list(Activity.objects.filter(accomplishment__work_plan=plan).select_related("accomplishment"))
+
+
+def test_built_once_for_every_reader_and_the_same_as_built_without_cache(client_as, seed_plan):
+    every = {a.pk for a in _activities(seed_plan)}
+    first, read = _page(client_as("chair"))
+    assert read == every
+    for username in ("viewer", "unido-focal", "chair"):
+        again, read = _page(client_as(username))
+        assert read == set() and again.count("<table") == first.count("<table")
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+        built, read = _page(client_as("chair"))
+    assert read == every
+    cached, _ = _page(client_as("chair"))
+    masked = re.compile(r"[A-Za-z0-9]{64}")  # the CSRF token, masked afresh on every page
+    assert masked.sub("", cached) == masked.sub("", built)  # byte for byte
+
+
+def test_what_the_reader_may_do_is_not_shown_to_another(client_as, seed_plan):
+    a1 = Activity.objects.get(accomplishment__code="A", number=1, accomplishment__work_plan=seed_plan)
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    viewer, _ = _page(client_as("viewer"))
+    lead, read = _page(client_as("biodiversity-lead"))  # leads A.1
+    assert read == {a1.pk}  # the other tables are the viewer's: the lead may do nothing more there
+    assert "Change status" in _table(lead, a1) and "Change status" not in _table(lead, a2)
+    again, read = _page(client_as("viewer"))
+    assert read == set() and "Change status" not in again and _table(again, a1) == _table(viewer, a1)
+    secretariat, _ = _page(client_as("secretariat"))
+    assert "Change status" in _table(secretariat, a2)
+    # The link comes back to the page it was on: another section of the plan is another table.
+    section, read = _page(client_as("secretariat"), reverse("activities:plan") + "?ea=A")
+    assert a1.pk in read and "next=/%3Fea%3DA" in _table(section, a1).replace("%2F", "/")
+
+
+def test_a_status_change_shows_at_once_and_rebuilds_one_table(client_as, seed_plan):
+    m = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
+    _page(client_as("chair"))
+    r = client_as("biodiversity-lead").post(reverse("activities:milestone-status", args=[m.pk]), {
+        f"m{m.pk}-status": "delayed", f"m{m.pk}-completed_on": "", f"m{m.pk}-version": m.version,
+        f"m{m.pk}-reason": "Waiting for the partners' data."})
+    assert r.status_code in (200, 302)
+    html, read = _page(client_as("chair"))
+    assert read == {m.activity_id}
+    row = _table(html, m.activity)
+    row = row[row.index(f'id="milestone-{m.pk}"'):]
+    assert "Delayed" in row[:row.index("</tr>")]
+    detail, read = _page(client_as("chair"), reverse("activities:activity-detail", args=[m.activity_id]))
+    assert read == set() and "Delayed" in _table(detail, m.activity)  # the activity page shows the same table
+
+
+def test_accepted_progress_changes_health_at_once(client_as, seed_plan, settings):
+    settings.EMG_TODAY = "2014-06-15"
+    demo_progress_create()
+    update = ProgressUpdate.objects.filter(review_state="submitted", milestone__isnull=False).first()
+    _page(client_as("chair"))
+    assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
+    html, read = _page(client_as("chair"))
+    assert read == {update.activity_id}
+
+
+def test_the_plans_frame_rebuilds_every_table(client_as, seed_plan):
+    every = {a.pk for a in _activities(seed_plan)}
+    m = Milestone.objects.filter(due_meeting__isnull=False, due_date__isnull=True,
+                                 activity__accomplishment__work_plan=seed_plan).select_related("due_meeting").first()
+    _page(client_as("chair"))
+    meeting = Meeting.objects.get(pk=m.due_meeting_id)
+    meeting.code = "SOM20bis"
+    meeting.save()
+    html, read = _page(client_as("chair"))
+    assert read == every and "SOM20bis" in _table(html, m.activity)
+    activity = Activity.objects.get(pk=m.activity_id)
+    activity.title = "A title of its own"
+    activity.save()
+    _, read = _page(client_as("chair"))
+    assert read == every
+
+
+def test_a_milestone_moved_to_another_activity_leaves_both_tables(client_as, seed_plan):
+    m = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
+    a1 = m.activity
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    _page(client_as("chair"))
+    r = client_as("secretariat").post(reverse("activities:milestone-edit", args=[m.pk]), {
+        "activity": a2.pk, "parent": "", "label": "z", "order": 99, "text": "Moved here from A.1",
+        "due_meeting": m.due_meeting_id or "", "due_date": "", "status": m.status, "completed_on": "",
+        "version": m.version})
+    assert r.status_code == 302 and Milestone.objects.get(pk=m.pk).activity_id == a2.pk
+    html, read = _page(client_as("chair"))
+    assert read == {a1.pk, a2.pk}
+    assert "Moved here from A.1" in _table(html, a2) and "Moved here from A.1" not in _table(html, a1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_retires_nothing_a_committed_one_its_table(seed_plan):
+    m = Milestone.objects.filter(activity__accomplishment__work_plan=seed_plan).first()
+    batch = lambda: fragments.Batch("t", plan_id=1, kinds=[fragments.FRAME], scope=SCOPE, ids=[m.activity_id])  # noqa: E731
+    key = batch().keys[m.activity_id]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        m.text = "Never saved"
+        m.save()
+        raise RuntimeError
+    assert batch().keys[m.activity_id] == key
+    m.refresh_from_db()
+    m.completed_on, m.status = datetime.date(2014, 5, 1), "completed"
+    m.save()
+    assert batch().keys[m.activity_id] != key
