@@ -9,12 +9,13 @@ class ActivitiesConfig(AppConfig):
         from emgplan import fragments
 
         from . import models, permissions  # noqa: F401  (registers the app's rules)
-        from .tables import SCOPE
+        from .tables import CONTRIBUTION_SCOPE, SCOPE
 
         # Shared fragments are retired by any change of what they show (saves and deletes; the few writes that
         # send no signal retire themselves: emgplan/ordering.py, the synthetic plan, the demo). A milestone or a
         # progress update retires its activity's milestone table (activities/tables.py), not every table: a
-        # milestone moved to another activity retires both activities' tables.
+        # milestone moved to another activity retires both activities' tables. A contribution retires its own row of
+        # the contribution list (and, as every contribution, what sums them).
         for model in (models.Activity, models.LeadBody):
             fragments.retire_on_change(model, fragments.PLAN, fragments.FRAME)
         fragments.retire_on_change(models.Milestone, fragments.PLAN, scopes={
@@ -22,4 +23,5 @@ class ActivitiesConfig(AppConfig):
         fragments.retire_on_change(models.ProgressUpdate, fragments.PROGRESS,
                                    scopes={SCOPE: lambda u: (u.activity_id,)})
         fragments.retire_on_change(models.EvidenceFile, fragments.PROGRESS)
-        fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS)
+        fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS,
+                                   scopes={CONTRIBUTION_SCOPE: lambda c: (c.pk,)})

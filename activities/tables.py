@@ -19,6 +19,8 @@ from emgplan import fragments
 from .selectors import milestones_prefetch
 
 SCOPE = "activity"
+# A contribution's own row (the contribution list, overview/views.py): retired by that contribution's changes.
+CONTRIBUTION_SCOPE = "contribution"
 
 
 def milestone_tables(activities, *, plan_id, rights, today: datetime.date, request,

@@ -46,17 +46,16 @@ def _token_key(name: str) -> str:
 
 
 def _tokens(names: Iterable[str]) -> dict[str, str]:
-    """The current token of each name, creating the missing ones (one round trip when they all exist)."""
+    """The current token of each name, creating the missing ones (one round trip when they all exist, two when
+    some are missing). Set, not add: a token another process set at the same time only means that a fragment
+    stored under the other one is never read; either is set before any data is read."""
     keys = {name: _token_key(name) for name in names}
     found = cache.get_many(list(keys.values()))
-    tokens = {}
-    for name, key in keys.items():
-        token = found.get(key)
-        if token is None:
-            cache.add(key, secrets.token_hex(8), None)  # another process may have created it in between
-            token = cache.get(key)
-        tokens[name] = token
-    return tokens
+    fresh = {key: secrets.token_hex(8) for key in keys.values() if key not in found}
+    if fresh:
+        cache.set_many(fresh, None)
+        found.update(fresh)
+    return {name: found[key] for name, key in keys.items()}
 
 
 def fragment_key(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = ()) -> str:
@@ -103,6 +102,8 @@ class Batch:
             self.keys[pk] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
         self.found = cache.get_many(list(self.keys.values()))
 
+    _unsaved = None  # {key: fragment} put since defer(), until save()
+
     def get(self, pk):
         return self.found.get(self.keys[pk])
 
@@ -113,7 +114,46 @@ class Batch:
     def put(self, pk, value) -> None:
         key = self.keys[pk]
         self.found[key] = value
-        cache.set(key, value, self.timeout)
+        if self._unsaved is None:
+            cache.set(key, value, self.timeout)
+        else:
+            self._unsaved[key] = value
+
+    def defer(self) -> "Batch":
+        """Keep what put() is given until save() stores it all in one round trip (rather than one round trip per
+        fragment), e.g. once the page is rendered (TemplateResponse.add_post_render_callback)."""
+        self._unsaved = {}
+        return self
+
+    def save(self) -> None:
+        if self._unsaved:
+            cache.set_many(self._unsaved, self.timeout)
+            self._unsaved = {}
+
+
+class Group:
+    """Several fragments of one page read together: the tokens of all their kinds in one round trip, the
+    fragments in one more (fragment() takes two round trips for each). `pieces` is {name: (kinds, parts)}, each
+    keyed by the generation, its kinds' tokens and its parts; get(name, build) is the stored fragment, or build()
+    stored (build() must not depend on the user)."""
+
+    def __init__(self, *, plan_id, pieces: dict[str, tuple[Iterable[str], Iterable]], timeout: int = TIMEOUT):
+        pieces = {name: (sorted(set(kinds)), list(parts)) for name, (kinds, parts) in pieces.items()}
+        tokens = _tokens([GENERATION, *sorted({kind for kinds, _ in pieces.values() for kind in kinds})])
+        self.keys = {}
+        for name, (kinds, parts) in pieces.items():
+            vary = hashlib.sha256(repr([tokens[GENERATION], *(tokens[k] for k in kinds), *parts]).encode())
+            self.keys[name] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
+        self.timeout = timeout
+        self.found = cache.get_many(list(self.keys.values()))
+
+    def get(self, name: str, build: Callable):
+        key = self.keys[name]
+        value = self.found.get(key)
+        if value is None:
+            value = self.found[key] = build()
+            cache.set(key, value, self.timeout)
+        return value
 
 
 def fragment(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = (), build: Callable,

@@ -249,24 +249,36 @@ def contributions_summary(*, plan: WorkPlan, year: int | None = None):
     return {"by_member": by_member, "by_kind": by_kind, "totals": totals, "usd_max": usd_max}
 
 
+def _sum(a, b):
+    """a + b as SQL's SUM adds: an empty value is left out, and nothing but empty values sums to empty."""
+    return a if b is None else b if a is None else a + b
+
+
 def contribution_pivot(qs):
-    """Member × kind: staff days and USD per cell, with row, column and grand totals (three queries)."""
+    """Member × kind: staff days and USD per cell, with row, column and grand totals, and how many contributions
+    there are (`count`). One query: the totals are the cells' sums, added as SQL's SUM adds (exact decimals)."""
     kinds = list(Contribution.Kind.choices)
-    sums = {"days": Sum("staff_days"), "usd": Sum("amount_usd")}
-    cells = {}
-    for row in qs.order_by().values("member__acronym", "kind").annotate(**sums):
-        cells[(row["member__acronym"], row["kind"])] = row
-    member_totals = {row["member__acronym"]: row
-                     for row in qs.order_by().values("member__acronym").annotate(**sums)}
-    kind_totals = {row["kind"]: row for row in qs.order_by().values("kind").annotate(**sums)}
-    grand = qs.order_by().aggregate(**sums)
+    cells, member_totals, kind_totals = {}, {}, {}
+    grand = {"days": None, "usd": None}
+    count = 0
+    rows = qs.order_by().values("member__acronym", "kind").annotate(
+        days=Sum("staff_days"), usd=Sum("amount_usd"), n=Count("pk"))
+    for row in rows:
+        acronym, kind = row["member__acronym"], row["kind"]
+        cells[(acronym, kind)] = row
+        count += row["n"]
+        member_total = member_totals.setdefault(acronym, {"member__acronym": acronym, "days": None, "usd": None})
+        kind_total = kind_totals.setdefault(kind, {"kind": kind, "days": None, "usd": None})
+        for total in (member_total, kind_total, grand):
+            total["days"] = _sum(total["days"], row["days"])
+            total["usd"] = _sum(total["usd"], row["usd"])
     rows = [
         {"member": acronym, "cells": [cells.get((acronym, value), {}) for value, _ in kinds], "total": total}
         for acronym, total in sorted(member_totals.items())
     ]
     return {
         "kinds": kinds, "rows": rows,
-        "kind_totals": [kind_totals.get(value, {}) for value, _ in kinds], "grand": grand,
+        "kind_totals": [kind_totals.get(value, {}) for value, _ in kinds], "grand": grand, "count": count,
     }
 
 

@@ -1,6 +1,7 @@
 """The plan at a glance: dashboard, timeline, the two lists with their exports, search, and "as of"."""
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -22,6 +24,7 @@ from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 from accomplishments.selectors import workplan_of
 from activities import work_sources
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
+from activities.tables import CONTRIBUTION_SCOPE
 from cycles.health import with_health
 from emgplan import clock, fragments
 
@@ -291,16 +294,103 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
 
 
 class ContributionListView(ContributionListMixin, PlanFilterMixin, FilterView):
-    """In-kind contributions to the plan, with a member × kind pivot of what the filter selects."""
+    """In-kind contributions to the plan, with a member × kind pivot of what the filter selects.
+
+    Nothing on the page but its frame (menus, the reader's own links) depends on the reader, so its pieces come
+    from the shared cache (emgplan/fragments.py), the same for everyone: the filter form (its choices show the
+    plan's frame: members, activities, years), what the filter selects (the count and the pivot, from every
+    contribution it selects), the page's contribution ids, and each contribution's row (scope "contribution":
+    retired by that contribution's own changes; its member and activity are the frame's). Only the rows missing
+    there are read in full; with every piece in the cache the page reads neither the filter's choices nor a row.
+    """
 
     template_name = "overview/contribution_list.html"
     paginate_by = PAGE_SIZE
     strict = True
 
+    def get(self, request, *args, **kwargs):
+        if self.plan is None:
+            return super().get(request, *args, **kwargs)
+        # The filterset (its choices, its validation) is built only when a piece is missing.
+        self.filterset = SimpleLazyObject(lambda: self.get_filterset(self.get_filterset_class()))
+        self.object_list = self.get_queryset().none()  # the page's rows are chosen in paginate_queryset
+        return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
+
+    def selected(self):
+        """What the filter selects, in its order; nothing for an invalid filter (strict, as FilterView)."""
+        filterset = self.filterset
+        return filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+
+    def _query(self, *without) -> list:
+        """The query string as sorted (name, value) pairs, without the names given: what a piece varies by."""
+        get = self.request.GET
+        return sorted((key, value) for key in get if key not in without for value in get.getlist(key))
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.plan is None:
+            return super().paginate_queryset(queryset, page_size)
+        plan, request = self.plan, self.request
+        selection = (fragments.CONTRIBUTIONS, fragments.FRAME)
+        self.pieces = fragments.Group(plan_id=plan.pk, pieces={
+            # what the filter selects: its count and pivot (sorting and paging change neither)
+            "contribution-summary": (selection, [self._query("page", "o")]),
+            # the ids of the page's rows (a page beyond the count is a 404 and never stored)
+            "contribution-page": (selection, [self._query()]),
+            # the filter form: its choices are the frame's; its values, errors and hidden sort the query string's
+            "contribution-filter-form": ([fragments.FRAME], [request.path, self._query("page")]),
+        })
+
+        def summarize():  # one query: the pivot's cells, summed into its totals and the count
+            pivot = selectors.contribution_pivot(self.selected())
+            html = render_to_string("overview/partials/_contribution_pivot.html", {"pivot": pivot})
+            return {"count": pivot["count"], "pivot": html}
+
+        self.summary = self.pieces.get("contribution-summary", summarize)
+        # The page's number checked as Django checks it, against the count.
+        paginator, page, _, is_paginated = super().paginate_queryset(range(self.summary["count"]), page_size)
+        window = page.object_list  # the positions of the page's rows among those selected
+        ids = self.pieces.get("contribution-page", lambda: list(
+            self.selected().values_list("pk", flat=True)[window.start:window.stop]))
+        self.rows = fragments.Batch("contribution-row", plan_id=plan.pk, kinds=[fragments.FRAME],
+                                    scope=CONTRIBUTION_SCOPE, ids=ids, parts=[reverse("activities:plan")]).defer()
+        missing = self.rows.missing
+        full = {c.pk: c for c in self.get_queryset().filter(pk__in=missing)} if missing else {}
+        # A row deleted since the ids were stored is left out (the next request has the new ids).
+        rows = [full[pk] if pk in full else _CachedRow(pk) for pk in ids
+                if pk in full or self.rows.get(pk) is not None]
+        page.object_list = rows
+        return paginator, page, rows, is_paginated
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.plan is not None:  # the rows rendered for the page stored together once it is rendered
+            response.add_post_render_callback(lambda _response: self.rows.save())
+        return response
+
+    def filter_form(self) -> str:
+        request = self.request
+        return self.pieces.get("contribution-filter-form", lambda: render_to_string(
+            "overview/partials/_filter_form.html", {"filter": self.filterset, "request": request}))
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["pivot"] = selectors.contribution_pivot(self.object_list)
+        if self.plan is None:
+            ctx["pivot"] = pivot = selectors.contribution_pivot(self.object_list)
+            ctx["pivot_html"] = render_to_string("overview/partials/_contribution_pivot.html", {"pivot": pivot})
+            return ctx
+        # Rendered by templates, which escape.
+        ctx.update(rows=self.rows, pivot_html=mark_safe(self.summary["pivot"]),  # noqa: S308
+                   filter_form=mark_safe(self.filter_form()))  # noqa: S308
+        # The pivot's figures for whoever reads the context (tests): computed only when read.
+        ctx["pivot"] = SimpleLazyObject(lambda: selectors.contribution_pivot(self.selected()))
         return ctx
+
+
+@dataclass(frozen=True)
+class _CachedRow:
+    """A row of the page whose HTML is in the shared cache: the template needs only its id."""
+
+    pk: int
 
 
 class ContributionExportView(ContributionListMixin, ListExportMixin):
