@@ -1,4 +1,5 @@
-"""The milestone tables of activities (the plan page's, the activity page's), from the shared cache.
+"""The milestone tables of activities (the activity page's; on the plan page each whole activity with its
+table), from the shared cache.
 
 A table shows an activity's milestones with their due dates, status and health as of the day: the same for
 everyone who may read the plan, except the column of what the reader may do (change status, or file progress),
@@ -8,7 +9,9 @@ accomplishments, activities, reporting cycles, lead bodies) retires them all. Mi
 activities whose table is missing, in one query of plain values (no model instances), and each missing table is
 written by code (milestone_table_html): the same bytes as templates/activities/partials/_milestone_table.html
 and an include of _milestone_row.html per row, which were most of the page's time when the cache is cold
-(activities/tests/test_milestone_table_html.py checks every milestone and variant against the templates).
+(activities/tests/test_milestone_table_html.py checks every milestone and variant against the templates). The
+plan page in arranging mode (the secretariat's edit and move controls, with their CSRF tokens) is built for its
+reader alone.
 """
 import datetime
 import functools
@@ -29,25 +32,33 @@ from .models import Milestone
 SCOPE = "activity"
 
 
-def milestone_tables(activities, *, plan_id, rights, today: datetime.date, request) -> fragments.Batch:
-    """The batch for {% shared_fragment %}; the activities whose table is missing get their milestones
-    (`milestone_rows`, for {% milestone_table %})."""
+def milestone_tables(activities, *, plan_id, rights, today: datetime.date, request,
+                     name: str = "milestone-table") -> fragments.Batch:
+    """The batch of fragments `name` for {% shared_fragment %} (the plan page's are whole activities, the
+    activity page's their table); the activities whose fragment is missing get their milestones (`milestone_rows`,
+    for {% milestone_table %})."""
     variants = {}
     for activity in activities:
         if activity.pk in rights.status:  # the "Change status" link comes back to this page
             variants[activity.pk] = ("status", request.get_full_path())
         elif activity.pk in rights.progress:
             variants[activity.pk] = "progress"
-    batch = fragments.Batch("milestone-table", plan_id=plan_id, kinds=[fragments.FRAME], scope=SCOPE,
+    batch = fragments.Batch(name, plan_id=plan_id, kinds=[fragments.FRAME], scope=SCOPE,
                             ids=[a.pk for a in activities], variants=variants,
                             parts=[today.isoformat(), reverse("activities:plan")])
     missing = set(batch.missing)
     if missing:
-        rows = milestone_rows(missing, today=today)
-        for activity in activities:
-            if activity.pk in missing:
-                activity.milestone_rows = rows.get(activity.pk, [])
+        milestones_read([a for a in activities if a.pk in missing], today=today)
     return batch
+
+
+def milestones_read(activities, *, today: datetime.date) -> None:
+    """The activities' milestones as `milestone_rows` (one query), for {% milestone_table %}: the missing fragments,
+    or every activity of a page that shows them without the shared cache (the plan's arranging)."""
+    activities = list(activities)
+    rows = milestone_rows([a.pk for a in activities], today=today)
+    for activity in activities:
+        activity.milestone_rows = rows.get(activity.pk, [])
 
 
 # What a row shows, read as plain values: its own fields, its meeting's code, and what its reference is made of.
