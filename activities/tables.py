@@ -150,3 +150,17 @@ def milestone_table_html(activity, rows, *, rights, back: str) -> str:
         out.append(f"\n    {row_html(top)}\n    {''.join(row_html(c) for c in children)}\n  ")
     out.append("\n  </tbody>\n</table>\n</div>\n\n")
     return "".join(out)
+
+
+def plan_activity_html(activity, *, rights, back: str) -> str:
+    """An activity on the plan page out of arranging mode, with its milestone table: the bytes of an include of
+    partials/_plan_activity.html (an include per activity cost as much as the tables written by code)."""
+    lead = activity.lead_body.name if activity.lead_body_id else ""
+    description = f"<p>{escape(activity.description)}</p>" if activity.description else ""
+    return (f'\n  <article class="ms-lg-3 mb-4" aria-labelledby="act-{activity.pk}">\n'
+            f'    <h3 id="act-{activity.pk}" class="h5"><a href="{pk_url("activities:activity-detail", activity.pk)}">'
+            f'{escape(activity.accomplishment.code)}.{escape(str(activity.number))} {escape(activity.title)}</a></h3>\n'
+            f'    \n    <p class="small text-muted mb-1">Lead: {escape(lead or "not named")}</p>\n'
+            f'    {description}\n'
+            f'    {milestone_table_html(activity, activity.milestone_rows, rights=rights, back=back)}\n'
+            f'  </article>\n')

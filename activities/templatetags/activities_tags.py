@@ -104,3 +104,14 @@ def milestone_table(context, activity):
     return mark_safe(milestone_table_html(  # noqa: S308  written by code that escapes every value
         activity, activity.milestone_rows, rights=context["rights"],
         back=request.get_full_path() if request is not None else ""))
+
+
+@register.simple_tag(takes_context=True)
+def plan_activity(context, activity):
+    """An activity of the plan page with its milestone table (not in arranging mode), written by code
+    (activities.tables.plan_activity_html: the same bytes as the include of partials/_plan_activity.html)."""
+    from activities.tables import plan_activity_html
+
+    request = context.get("request")
+    return mark_safe(plan_activity_html(  # noqa: S308  written by code that escapes every value
+        activity, rights=context["rights"], back=request.get_full_path() if request is not None else ""))
