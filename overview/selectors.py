@@ -162,13 +162,40 @@ def status_totals(rows: list[StatusRow]) -> StatusRow:
     return total
 
 
-def _milestone_row_related(qs):
-    return qs.select_related("activity__accomplishment", "activity__lead_body", "parent", "due_meeting")
+@dataclass(slots=True)
+class DueRow:
+    """A milestone of the dashboard's two lists, read as plain values (no model instances): what its rows show."""
+
+    pk: int
+    activity_id: int
+    accomplishment_code: str
+    activity_number: int
+    ref: str  # (c), or (c)(ii) for a sub-item
+    status: str
+    health: str | None
+    text: str
+    due_meeting_id: int | None
+    due_meeting_code: str | None
+    due_date: datetime.date | None
+    due_on: datetime.date | None
+
+
+DUE_ROW_FIELDS = ("id", "activity_id", "activity__accomplishment__code", "activity__number", "parent_id",
+                  "parent__label", "label", "status", "health", "text", "due_meeting_id", "due_meeting__code",
+                  "due_date", "due_on")
+
+
+def _due_row(v) -> DueRow:
+    ref = f"({v['parent__label']})({v['label']})" if v["parent_id"] else f"({v['label']})"
+    return DueRow(pk=v["id"], activity_id=v["activity_id"], accomplishment_code=v["activity__accomplishment__code"],
+                  activity_number=v["activity__number"], ref=ref, status=v["status"], health=v["health"],
+                  text=v["text"], due_meeting_id=v["due_meeting_id"], due_meeting_code=v["due_meeting__code"],
+                  due_date=v["due_date"], due_on=v["due_on"])
 
 
 @dataclass
 class DueAhead:
-    """The dashboard's "next meetings" (each with `plan_milestones`) and "due soon" list."""
+    """The dashboard's "next meetings" (each with `plan_milestones`) and "due soon" list (DueRow each)."""
 
     meetings: list
     due_soon: list
@@ -178,7 +205,8 @@ def milestones_due_ahead(*, plan: WorkPlan, today: datetime.date, year: int | No
                          days: int = DUE_SOON_DAYS) -> DueAhead:
     """The next meetings (from today) with the plan's milestones due to each, and the open milestones due from
     today to today + `days`, soonest first: two queries (the meetings, then every milestone of both lists, read
-    once with its due date and health and shared out here, by activities.status's own definition of due soon)."""
+    once with its due date and health as plain values and shared out here, by activities.status's own definition
+    of due soon)."""
     meetings = Meeting.objects.filter(end_date__gte=today)
     if year:
         meetings = meetings.filter(start_date__year=year)
@@ -186,7 +214,7 @@ def milestones_due_ahead(*, plan: WorkPlan, today: datetime.date, year: int | No
     until = today + datetime.timedelta(days=days)
     qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(
         Q(due_meeting__in=[m.pk for m in meetings]) | due_soon_q(today, until))
-    milestones = list(with_health(_milestone_row_related(qs), today).order_by(*DOCUMENT_ORDER))
+    milestones = [_due_row(v) for v in with_health(qs, today).order_by(*DOCUMENT_ORDER).values(*DUE_ROW_FIELDS)]
     by_meeting = {}
     for m in milestones:
         by_meeting.setdefault(m.due_meeting_id, []).append(m)
