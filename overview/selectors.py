@@ -256,23 +256,33 @@ class ContributionSums:
         return cls(label=label, **{k: row.get(k) or 0 for k in CONTRIBUTION_SUMS})
 
 
+def _sums_add(total: dict, row: dict) -> None:
+    """Add one group's sums to `total` as SQL's SUM would (NULL for none)."""
+    for key in CONTRIBUTION_SUMS:
+        if row[key] is not None:
+            total[key] = row[key] if total.get(key) is None else total[key] + row[key]
+
+
 def contributions_summary(*, plan: WorkPlan, year: int | None = None):
     """Staff days and USD, pledged (pledged, budgeted or programmed) vs reported, by member and by kind.
 
-    Three queries: grouped by member, grouped by kind, and the totals.
+    One query, grouped by member and kind; the sums by member, by kind and in all are added up here from those
+    few groups (exact: the figures are decimals).
     """
     qs = Contribution.objects.filter(activity__accomplishment__work_plan=plan)
     if year:
         qs = qs.filter(year=year)
-    by_member = [
-        ContributionSums.from_row(row["member__acronym"], row)
-        for row in qs.order_by("member__acronym").values("member__acronym").annotate(**CONTRIBUTION_SUMS)
-    ]
+    members, kinds_found, everything = {}, {}, {}
+    for row in (qs.order_by("member__acronym", "kind").values("member__acronym", "kind")
+                .annotate(**CONTRIBUTION_SUMS)):
+        _sums_add(members.setdefault(row["member__acronym"], {k: None for k in CONTRIBUTION_SUMS}), row)
+        _sums_add(kinds_found.setdefault(row["kind"], {k: None for k in CONTRIBUTION_SUMS}), row)
+        _sums_add(everything, row)
+    by_member = [ContributionSums.from_row(acronym, sums) for acronym, sums in members.items()]
     kinds = dict(Contribution.Kind.choices)
-    by_kind_rows = {row["kind"]: row for row in qs.order_by().values("kind").annotate(**CONTRIBUTION_SUMS)}
-    by_kind = [ContributionSums.from_row(label, by_kind_rows[value])
-               for value, label in kinds.items() if value in by_kind_rows]
-    totals = ContributionSums.from_row("Total", qs.aggregate(**CONTRIBUTION_SUMS))
+    by_kind = [ContributionSums.from_row(label, kinds_found[value])
+               for value, label in kinds.items() if value in kinds_found]
+    totals = ContributionSums.from_row("Total", everything)
     usd_max = max([max(r.usd_pledged, r.usd_reported) for r in by_member] + [1])
     return {"by_member": by_member, "by_kind": by_kind, "totals": totals, "usd_max": usd_max}
 
