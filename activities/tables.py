@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from emgplan import fragments
 
+from .models import Activity
 from .selectors import milestones_prefetch
 
 SCOPE = "activity"
@@ -33,3 +34,10 @@ def milestone_tables(activities, *, plan_id, rights, today: datetime.date, reque
     missing = set(batch.missing)
     prefetch_related_objects([a for a in activities if a.pk in missing], milestones_prefetch(today=today))
     return batch
+
+
+def plan_activity_ids(plan_id) -> list[int]:
+    """The ids of the plan's activities (whose scope tokens a fragment of the whole plan holds), from the shared
+    cache: an activity added, deleted or moved retires the plan's frame, and with it this list."""
+    return fragments.fragment("plan-activity-ids", plan_id=plan_id, kinds=[fragments.FRAME], build=lambda: list(
+        Activity.objects.filter(accomplishment__work_plan_id=plan_id).order_by("pk").values_list("pk", flat=True)))
