@@ -31,15 +31,17 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Accepted updates for everyone; drafts and the rest only to their author, leads and the secretariat."""
-        from .permissions import is_secretariat
+        from .permissions import is_secretariat, lead_body_ids
 
         if is_secretariat(user):
             return self
-        return self.filter(
-            Q(review_state="accepted")
-            | Q(author=user)
-            | (Q(activity__lead_body__leads=user) & ~Q(review_state="draft"))
-        ).distinct()
+        # The bodies the user leads are read once per request: no join through their leads, so no DISTINCT
+        # (PostgreSQL took longer to plan that query, 7 ms, than to run it).
+        visible = Q(review_state="accepted") | Q(author=user)
+        led = lead_body_ids(user)
+        if led:
+            visible |= Q(activity__lead_body_id__in=sorted(led)) & ~Q(review_state="draft")
+        return self.filter(visible)
 
 
 class ContributionQuerySet(models.QuerySet):

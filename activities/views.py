@@ -44,7 +44,7 @@ from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, P
 from .permissions import focal_member_ids, rights_on
 from .row_figures import milestones_annotated
 from .selectors import activity_queryset, plan_sections
-from .tables import milestone_tables
+from .tables import milestone_tables, milestones_read
 
 PAGE_SIZE = 25
 
@@ -103,8 +103,11 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
             ctx["overview"] = plan_sections(plan=self.plan, today=today, chosen=ctx["section"], with_milestones=False)
             activities = [activity for a in ctx["overview"].shown for activity in a.activities.all()]
             ctx["rights"] = rights_on(self.request.user, activities)
-            ctx["tables"] = milestone_tables(activities, plan_id=self.plan.pk, rights=ctx["rights"], today=today,
-                                             request=self.request)
+            if arrange:  # the secretariat's arranging controls are in each activity: built for this page alone
+                milestones_read(activities, today=today)
+            else:
+                ctx["tables"] = milestone_tables(activities, plan_id=self.plan.pk, rights=ctx["rights"], today=today,
+                                                 request=self.request, name="plan-activity")
         return ctx
 
 

@@ -85,8 +85,11 @@ def test_a_status_change_shows_at_once_and_rebuilds_one_table(client_as, seed_pl
     row = _table(html, m.activity)
     row = row[row.index(f'id="milestone-{m.pk}"'):]
     assert "Delayed" in row[:row.index("</tr>")]
-    detail, read = _page(client_as("chair"), reverse("activities:activity-detail", args=[m.activity_id]))
-    assert read == set() and "Delayed" in _table(detail, m.activity)  # the activity page shows the same table
+    url = reverse("activities:activity-detail", args=[m.activity_id])
+    detail, read = _page(client_as("chair"), url)
+    assert read == {m.activity_id} and "Delayed" in _table(detail, m.activity)
+    again, read = _page(client_as("viewer"), url)
+    assert read == set() and _table(again, m.activity) == _table(detail, m.activity)
 
 
 def test_accepted_progress_changes_health_at_once(client_as, seed_plan, settings):
@@ -97,6 +100,17 @@ def test_accepted_progress_changes_health_at_once(client_as, seed_plan, settings
     assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
     html, read = _page(client_as("chair"))
     assert read == {update.activity_id}
+
+
+def test_arranging_the_plan_is_built_for_the_secretariat_alone(client_as, seed_plan):
+    every = {a.pk for a in _activities(seed_plan)}
+    _page(client_as("secretariat"))
+    arranging, read = _page(client_as("secretariat"), reverse("activities:plan") + "?arrange=1")
+    assert read == every and arranging.count("Move up") > len(every)  # each activity's controls, with its token
+    again, read = _page(client_as("secretariat"), reverse("activities:plan") + "?arrange=1")
+    assert read == every
+    plain, read = _page(client_as("secretariat"))
+    assert read == set() and "Move up" not in plain
 
 
 def test_the_plans_frame_rebuilds_every_table(client_as, seed_plan):

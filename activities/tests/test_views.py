@@ -360,6 +360,38 @@ def test_drafts_visible_only_to_author_and_secretariat(client_as, demo_users, a1
         assert "Secret draft words" not in client_as(role).get(detail).content.decode()
 
 
+def test_submitted_progress_visible_to_the_bodys_other_leads_not_to_other_readers(client_as, demo_users, a1a,
+                                                                                  client):
+    """ProgressUpdate.objects.visible_to: accepted for everyone; submitted also to every lead of the activity's
+    body; a draft only to its author (and the secretariat), even for the body's other leads."""
+    from django.contrib.auth.models import User
+
+    lead = demo_users["biodiversity-lead"]
+    co_lead = User.objects.create_user("co-lead", password="x")
+    co_lead.groups.set(lead.groups.all())
+    a1a.activity.lead_body.leads.add(co_lead)
+    data = {"period_start": datetime.date(2014, 1, 1), "period_end": datetime.date(2014, 3, 31),
+            "reported_status": "on_track"}
+    draft = services.progress_update_save(activity=a1a.activity, milestone=a1a, author=lead,
+                                          data={**data, "narrative": "Draft words"})
+    sent = services.progress_update_save(activity=a1a.activity, milestone=a1a, author=lead,
+                                         data={**data, "narrative": "Submitted words"})
+    services.progress_update_submit(update=sent, by=lead, expected_version=sent.version)
+    assert draft.review_state == "draft"
+    for url in (reverse("activities:milestone-detail", args=[a1a.pk]),
+                reverse("activities:activity-detail", args=[a1a.activity_id])):
+        client.force_login(co_lead)
+        html = client.get(url).content.decode()
+        assert "Submitted words" in html and "Draft words" not in html
+        for role in ("chair", "viewer", "greeneconomy-lead"):
+            html = client_as(role).get(url).content.decode()
+            assert "Submitted words" not in html and "Draft words" not in html
+        html = client_as("biodiversity-lead").get(url).content.decode()
+        assert "Submitted words" in html and "Draft words" in html
+    assert set(ProgressUpdate.objects.visible_to(co_lead).filter(activity=a1a.activity)) == \
+        set(ProgressUpdate.objects.filter(activity=a1a.activity).exclude(review_state="draft"))
+
+
 def test_my_work_lists_own_milestones_with_last_accepted_date(client_as, demo_users, a1a,
                                                               django_assert_max_num_queries):
     lead, sec = demo_users["biodiversity-lead"], demo_users["secretariat"]
