@@ -150,6 +150,10 @@ STORAGES = {
 # for `make run` and the tests. E.g. CACHE_URL=redis://127.0.0.1:6379/1
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="emgplan"))
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # A page of a list keeps a fragment and a token per row: the default 300 entries would be culled (a third of
+    # them at random, tokens included) after a few pages, and pages would be rebuilt for nothing.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # HTTPS and cookies: off by default so `make run` works on plain http://127.0.0.1; production turns them on
 # (deploy/production.env.example). Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER=true trusts
