@@ -78,15 +78,19 @@ class Batch:
     `parts` (with `variants`, e.g. what the user may do with the rows: parts of the key per id). A missing scope
     token is created here before any data is read (set, not add: a token another process set at the same time
     only means a fragment stored under the other one is never read). get(pk) is the stored fragment or None;
-    put(pk, html) stores one built after the tokens were read.
+    put(pk, html) stores one built after the tokens were read. With `scope_of` ({id: scope id}), the objects are
+    the rows of other objects of the scope (a progress update's row, of its activity's scope): each is retired
+    with the object its scope id names.
     """
 
     def __init__(self, name: str, *, plan_id, kinds: Iterable[str], scope: str, ids: Iterable,
-                 parts: Iterable = (), variants: dict | None = None, timeout: int = TIMEOUT):
+                 parts: Iterable = (), variants: dict | None = None, timeout: int = TIMEOUT,
+                 scope_of: dict | None = None):
         ids = list(dict.fromkeys(ids))
         kinds = sorted(set(kinds))
+        scope_of = {pk: scope_of[pk] for pk in ids} if scope_of is not None else {pk: pk for pk in ids}
         shared = {_token_key(k): k for k in [GENERATION, *kinds]}
-        scoped = {_scope_token_key(scope, pk): pk for pk in ids}
+        scoped = {_scope_token_key(scope, pk): pk for pk in dict.fromkeys(scope_of.values())}
         found = cache.get_many([*shared, *scoped])
         fresh = {key: secrets.token_hex(8) for key in [*shared, *scoped] if key not in found}
         if fresh:
@@ -99,7 +103,7 @@ class Batch:
         self.timeout = timeout
         self.keys = {}
         for pk in ids:
-            vary = hashlib.sha256(repr([*common, token_of[pk], int(pk), variants.get(pk), *parts]).encode())
+            vary = hashlib.sha256(repr([*common, token_of[scope_of[pk]], int(pk), variants.get(pk), *parts]).encode())
             self.keys[pk] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
         self.found = cache.get_many(list(self.keys.values()))
 
