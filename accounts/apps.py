@@ -30,4 +30,4 @@ def _name_changed(sender, update_fields=None, **kwargs):
     from emgplan import fragments
 
     if update_fields is None or NAME_FIELDS & set(update_fields):
-        fragments.retire(fragments.PROGRESS)
+        fragments.retire(fragments.PROGRESS, fragments.ACCEPTED)

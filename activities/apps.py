@@ -11,6 +11,8 @@ class ActivitiesConfig(AppConfig):
         from . import models, permissions  # noqa: F401  (registers the app's rules)
         from .tables import SCOPE
 
+        ACCEPTED = models.ProgressUpdate.ReviewState.ACCEPTED
+
         # Shared fragments are retired by any change of what they show (saves and deletes; the few writes that
         # send no signal retire themselves: emgplan/ordering.py, the synthetic plan, the demo). A milestone or a
         # progress update retires its activity's milestone table (activities/tables.py), not every table: a
@@ -21,5 +23,9 @@ class ActivitiesConfig(AppConfig):
             SCOPE: lambda m: (m.activity_id, getattr(m, "_loaded_activity_id", None))})
         fragments.retire_on_change(models.ProgressUpdate, fragments.PROGRESS,
                                    scopes={SCOPE: lambda u: (u.activity_id,)})
+        # What readers other than the leads see of progress is the accepted updates: a draft filed, edited or
+        # submitted changes none of it.
+        fragments.retire_on_change(models.ProgressUpdate, fragments.ACCEPTED, when=lambda u: ACCEPTED in (
+            u.review_state, getattr(u, "_loaded_review_state", None)))
         fragments.retire_on_change(models.EvidenceFile, fragments.PROGRESS)
         fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS)

@@ -247,6 +247,13 @@ class ProgressUpdate(models.Model):
         self.updated_at = clock.now()
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remembers the review state it was read with: a change to an accepted update retires what shows it."""
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_review_state = instance.__dict__.get("review_state")
+        return instance
+
     @property
     def links(self):
         return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]

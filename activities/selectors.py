@@ -2,6 +2,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 
 from accomplishments.models import ExpectedAccomplishment, WorkPlan
@@ -29,36 +30,34 @@ def milestones_prefetch(*, today: datetime.date):
     )
 
 
-def plan_overview(*, plan: WorkPlan, today: datetime.date, codes=None,
-                  with_milestones: bool = True) -> list[ExpectedAccomplishment]:
-    """A–D (or those of `codes`) with their activities and (unless not `with_milestones`: the page reads them
-    only for the activities whose table is not in the shared cache) milestones, in document order; constant
-    query count."""
-    activities = Activity.objects.select_related("lead_body", "accomplishment").order_by("number")
-    if with_milestones:
-        activities = activities.prefetch_related(milestones_prefetch(today=today))
-    accomplishments = ExpectedAccomplishment.objects.filter(work_plan=plan)
-    if codes is not None:
-        accomplishments = accomplishments.filter(code__in=codes)
-    return list(accomplishments.order_by("order", "code").prefetch_related(Prefetch("activities", queryset=activities)))
-
-
 # A plan up to this many milestones reads best on one page (the 2014–2015 plan has 22); a larger one opens
 # at its first expected accomplishment, with the others (and the whole plan) a link away.
 ONE_PAGE_MILESTONES = 120
 WHOLE_PLAN = "all"
 
 
+# A section (or the whole plan) with more activities than this is shown a page of them at a time.
+ACTIVITIES_PER_PAGE = 30
+
+
+@dataclass
+class Group:
+    accomplishment: ExpectedAccomplishment
+    activities: list  # the accomplishment's activities on this page, in order
+
+
 @dataclass
 class PlanSections:
     sections: list  # every expected accomplishment, with n_activities and n_milestones
     chosen: str  # the code shown, or WHOLE_PLAN
-    shown: list  # the accomplishments shown, with their activities and milestones
+    shown: list  # the accomplishments shown (Group), with their activities on this page
+    page_obj: object  # the page of activities (django.core.paginator.Page)
 
 
-def plan_sections(*, plan: WorkPlan, today: datetime.date, chosen: str = "",
-                  with_milestones: bool = True) -> PlanSections:
-    """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small."""
+def plan_sections(*, plan: WorkPlan, chosen: str = "", page=None) -> PlanSections:
+    """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small; a page
+    of at most ACTIVITIES_PER_PAGE activities (their milestones are read by the page, activities/tables.py).
+    Three queries whatever the plan's size."""
     sections = list(
         ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
         .annotate(n_activities=Count("activities", distinct=True), n_milestones=Count("activities__milestones"))
@@ -67,6 +66,14 @@ def plan_sections(*, plan: WorkPlan, today: datetime.date, chosen: str = "",
     if chosen not in codes and chosen != WHOLE_PLAN:
         small = sum(s.n_milestones for s in sections) <= ONE_PAGE_MILESTONES
         chosen = WHOLE_PLAN if small or not codes else codes[0]
-    shown = plan_overview(plan=plan, today=today, codes=None if chosen == WHOLE_PLAN else [chosen],
-                          with_milestones=with_milestones)
-    return PlanSections(sections=sections, chosen=chosen, shown=shown)
+    shown = [s for s in sections if chosen in (WHOLE_PLAN, s.code)]
+    activities = (Activity.objects.filter(accomplishment__in=shown).select_related("lead_body", "accomplishment")
+                  .order_by("accomplishment__order", "accomplishment__code", "number"))
+    page_obj = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(page)
+    by_accomplishment = {}
+    for activity in page_obj.object_list:
+        by_accomplishment.setdefault(activity.accomplishment_id, []).append(activity)
+    # One page: every accomplishment shown, with or without activities; several: those with activities here.
+    groups = [Group(s, by_accomplishment.get(s.pk, [])) for s in shown
+              if s.pk in by_accomplishment or not page_obj.has_other_pages()]
+    return PlanSections(sections=sections, chosen=chosen, shown=groups, page_obj=page_obj)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -101,8 +102,10 @@ class PlanOverviewView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
                    arrange=arrange)
         if self.plan is not None:
             today = clock.today(self.request)
-            ctx["overview"] = plan_sections(plan=self.plan, today=today, chosen=ctx["section"], with_milestones=False)
-            activities = [activity for a in ctx["overview"].shown for activity in a.activities.all()]
+            ctx["overview"] = plan_sections(plan=self.plan, chosen=ctx["section"], page=self.request.GET.get("page"))
+            ctx["page_obj"] = ctx["overview"].page_obj
+            ctx["query"] = urlencode({"ea": ctx["overview"].chosen, **({"arrange": "1"} if arrange else {})})
+            activities = [activity for group in ctx["overview"].shown for activity in group.activities]
             ctx["rights"] = rights_on(self.request.user, activities)
             if arrange:  # the secretariat's arranging controls are in each activity: built for this page alone
                 milestones_read(activities, today=today)

@@ -10,8 +10,10 @@ class CyclesConfig(AppConfig):
 
         from . import permissions  # noqa: F401  (registers the app's rules)
         from .health import with_health
+        from .templatetags.cycles_tags import health_badge
 
-        row_figures.register("health", with_health)  # the plan, activity, My work and milestone pages' badges
+        # The plan, activity, My work and milestone pages' badges (the plan's tables write it by code).
+        row_figures.register("health", with_health, badge=health_badge)
 
         from emgplan import fragments
 

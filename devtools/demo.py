@@ -193,7 +193,7 @@ def demo_progress_create() -> int:
         # created_at and updated_at are stamped by the database clock: date them like their history.
         ProgressUpdate.objects.filter(pk=update.pk).update(
             created_at=_at(made, 9), updated_at=update.reviewed_at or update.submitted_at or _at(made, 9))
-        fragments.retire(fragments.PROGRESS)  # QuerySet.update sends no signal
+        fragments.retire(fragments.PROGRESS, fragments.ACCEPTED)  # QuerySet.update sends no signal
         created += 1
     for code, label, status, day in DEMO_STATUSES:
         set_status(milestone(code, label), status, when=_at(day, 15), reason="Status set by the secretariat")

@@ -34,7 +34,8 @@ PLAN = "plan"  # the plan's frame, activities, milestones, meetings, lead bodies
 PROGRESS = "progress"  # progress updates and their review
 CONTRIBUTIONS = "contributions"
 FRAME = "frame"  # what frames every row: plans, accomplishments, activities, meetings, bodies, members, cycles
-KINDS = (PLAN, PROGRESS, CONTRIBUTIONS, FRAME)
+ACCEPTED = "accepted"  # accepted progress (and its authors' names): what readers other than its leads see of it
+KINDS = (PLAN, PROGRESS, CONTRIBUTIONS, FRAME, ACCEPTED)
 
 # Fragments of one object among many (an activity's milestone table on the plan page) also depend on a token
 # of their own scope ("activity:12"), retired by changes to that object's rows only: a status change on one
@@ -167,12 +168,16 @@ def retire_all() -> None:
     _replace([GENERATION, *KINDS])
 
 
-def retire_on_change(model, *kinds: str, scopes: dict[str, Callable] | None = None) -> None:
+def retire_on_change(model, *kinds: str, scopes: dict[str, Callable] | None = None,
+                     when: Callable | None = None) -> None:
     """Saving or deleting a `model` row retires the fragments built from `kinds` (after the commit), and for
-    each scope in `scopes` the fragments of the objects `scopes[scope](row)` names (ids, None ignored)."""
+    each scope in `scopes` the fragments of the objects `scopes[scope](row)` names (ids, None ignored); with
+    `when`, only the changes of rows for which when(row) is true."""
     scopes = scopes or {}
 
     def changed(instance, **kwargs):
+        if when is not None and not when(instance):
+            return
         retire(*kinds)
         for scope, ids_of in scopes.items():
             retire_scoped(scope, *ids_of(instance))

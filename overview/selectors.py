@@ -162,13 +162,40 @@ def status_totals(rows: list[StatusRow]) -> StatusRow:
     return total
 
 
-def _milestone_row_related(qs):
-    return qs.select_related("activity__accomplishment", "activity__lead_body", "parent", "due_meeting")
+@dataclass(slots=True)
+class DueRow:
+    """A milestone of the dashboard's two lists, read as plain values (no model instances): what its rows show."""
+
+    pk: int
+    activity_id: int
+    accomplishment_code: str
+    activity_number: int
+    ref: str  # (c), or (c)(ii) for a sub-item
+    status: str
+    health: str | None
+    text: str
+    due_meeting_id: int | None
+    due_meeting_code: str | None
+    due_date: datetime.date | None
+    due_on: datetime.date | None
+
+
+DUE_ROW_FIELDS = ("id", "activity_id", "activity__accomplishment__code", "activity__number", "parent_id",
+                  "parent__label", "label", "status", "health", "text", "due_meeting_id", "due_meeting__code",
+                  "due_date", "due_on")
+
+
+def _due_row(v) -> DueRow:
+    ref = f"({v['parent__label']})({v['label']})" if v["parent_id"] else f"({v['label']})"
+    return DueRow(pk=v["id"], activity_id=v["activity_id"], accomplishment_code=v["activity__accomplishment__code"],
+                  activity_number=v["activity__number"], ref=ref, status=v["status"], health=v["health"],
+                  text=v["text"], due_meeting_id=v["due_meeting_id"], due_meeting_code=v["due_meeting__code"],
+                  due_date=v["due_date"], due_on=v["due_on"])
 
 
 @dataclass
 class DueAhead:
-    """The dashboard's "next meetings" (each with `plan_milestones`) and "due soon" list."""
+    """The dashboard's "next meetings" (each with `plan_milestones`) and "due soon" list (DueRow each)."""
 
     meetings: list
     due_soon: list
@@ -178,7 +205,8 @@ def milestones_due_ahead(*, plan: WorkPlan, today: datetime.date, year: int | No
                          days: int = DUE_SOON_DAYS) -> DueAhead:
     """The next meetings (from today) with the plan's milestones due to each, and the open milestones due from
     today to today + `days`, soonest first: two queries (the meetings, then every milestone of both lists, read
-    once with its due date and health and shared out here, by activities.status's own definition of due soon)."""
+    once with its due date and health as plain values and shared out here, by activities.status's own definition
+    of due soon)."""
     meetings = Meeting.objects.filter(end_date__gte=today)
     if year:
         meetings = meetings.filter(start_date__year=year)
@@ -186,7 +214,7 @@ def milestones_due_ahead(*, plan: WorkPlan, today: datetime.date, year: int | No
     until = today + datetime.timedelta(days=days)
     qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(
         Q(due_meeting__in=[m.pk for m in meetings]) | due_soon_q(today, until))
-    milestones = list(with_health(_milestone_row_related(qs), today).order_by(*DOCUMENT_ORDER))
+    milestones = [_due_row(v) for v in with_health(qs, today).order_by(*DOCUMENT_ORDER).values(*DUE_ROW_FIELDS)]
     by_meeting = {}
     for m in milestones:
         by_meeting.setdefault(m.due_meeting_id, []).append(m)
@@ -228,23 +256,33 @@ class ContributionSums:
         return cls(label=label, **{k: row.get(k) or 0 for k in CONTRIBUTION_SUMS})
 
 
+def _sums_add(total: dict, row: dict) -> None:
+    """Add one group's sums to `total` as SQL's SUM would (NULL for none)."""
+    for key in CONTRIBUTION_SUMS:
+        if row[key] is not None:
+            total[key] = row[key] if total.get(key) is None else total[key] + row[key]
+
+
 def contributions_summary(*, plan: WorkPlan, year: int | None = None):
     """Staff days and USD, pledged (pledged, budgeted or programmed) vs reported, by member and by kind.
 
-    Three queries: grouped by member, grouped by kind, and the totals.
+    One query, grouped by member and kind; the sums by member, by kind and in all are added up here from those
+    few groups (exact: the figures are decimals).
     """
     qs = Contribution.objects.filter(activity__accomplishment__work_plan=plan)
     if year:
         qs = qs.filter(year=year)
-    by_member = [
-        ContributionSums.from_row(row["member__acronym"], row)
-        for row in qs.order_by("member__acronym").values("member__acronym").annotate(**CONTRIBUTION_SUMS)
-    ]
+    members, kinds_found, everything = {}, {}, {}
+    for row in (qs.order_by("member__acronym", "kind").values("member__acronym", "kind")
+                .annotate(**CONTRIBUTION_SUMS)):
+        _sums_add(members.setdefault(row["member__acronym"], {k: None for k in CONTRIBUTION_SUMS}), row)
+        _sums_add(kinds_found.setdefault(row["kind"], {k: None for k in CONTRIBUTION_SUMS}), row)
+        _sums_add(everything, row)
+    by_member = [ContributionSums.from_row(acronym, sums) for acronym, sums in members.items()]
     kinds = dict(Contribution.Kind.choices)
-    by_kind_rows = {row["kind"]: row for row in qs.order_by().values("kind").annotate(**CONTRIBUTION_SUMS)}
-    by_kind = [ContributionSums.from_row(label, by_kind_rows[value])
-               for value, label in kinds.items() if value in by_kind_rows]
-    totals = ContributionSums.from_row("Total", qs.aggregate(**CONTRIBUTION_SUMS))
+    by_kind = [ContributionSums.from_row(label, kinds_found[value])
+               for value, label in kinds.items() if value in kinds_found]
+    totals = ContributionSums.from_row("Total", everything)
     usd_max = max([max(r.usd_pledged, r.usd_reported) for r in by_member] + [1])
     return {"by_member": by_member, "by_kind": by_kind, "totals": totals, "usd_max": usd_max}
 

@@ -81,12 +81,17 @@ class DashboardView(OverviewMixin, TemplateView):
         return ctx
 
 
+# What the dashboard's sections show: progress only as accepted (a draft filed or submitted changes none of it).
+DASHBOARD_KINDS = (fragments.PLAN, fragments.FRAME, fragments.ACCEPTED, fragments.CONTRIBUTIONS)
+
+
 def dashboard_body(*, plan, today, year) -> str:
     """The dashboard's sections as everyone who may read the plan sees them, from the shared cache when there.
 
     Nothing in them depends on the user (accepted progress only, every member's contributions). They show the
-    plan's frame, progress and health (reporting cycles), contributions and authors' names: a change to any of
-    them retires the sections (emgplan/fragments.py). Keyed by the day, the year shown and the links' prefix.
+    plan's frame, accepted progress and health (reporting cycles), contributions and authors' names: a change to
+    any of them retires the sections (emgplan/fragments.py). Keyed by the day, the year shown and the links'
+    prefix.
     """
     def build():
         by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
@@ -104,7 +109,7 @@ def dashboard_body(*, plan, today, year) -> str:
             "statuses": selectors.STATUSES,
         })
 
-    html = fragments.fragment("dashboard-body", plan_id=plan.pk, kinds=fragments.KINDS,
+    html = fragments.fragment("dashboard-body", plan_id=plan.pk, kinds=DASHBOARD_KINDS,
                               parts=[today.isoformat(), year, reverse("overview:milestone-list")], build=build)
     return mark_safe(html)  # noqa: S308  rendered by a template, which escapes
 

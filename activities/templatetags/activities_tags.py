@@ -38,13 +38,26 @@ def ref(m):
     return str(m)
 
 
+def _status_badge(status, label):
+    return format_html('<span class="badge status status-{}"><span class="visually-hidden">Reported status: </span>'
+                       '<span aria-hidden="true" class="status-shape"></span> {}</span>', status, label)
+
+
+# One badge per status, written once: a row's badge is a dictionary look-up (the same bytes as above).
+STATUS_BADGES = {value: _status_badge(value, label) for value, label in Milestone.Status.choices}
+
+
+def status_badge_of(status) -> str:
+    """The badge of a status value (a value outside the choices shows itself, as get_status_display does)."""
+    badge = STATUS_BADGES.get(status)
+    return badge if badge is not None else _status_badge(status, status)
+
+
 @register.simple_tag
 def status_badge(milestone):
     """A milestone's reported status in words and a shape (never by colour alone): includes/_status.html's markup,
     written here for rows in long tables, where rendering an include per row was a large part of the page."""
-    return format_html('<span class="badge status status-{}"><span class="visually-hidden">Reported status: </span>'
-                       '<span aria-hidden="true" class="status-shape"></span> {}</span>',
-                       milestone.status, milestone.get_status_display())
+    return status_badge_of(milestone.status)
 
 
 @register.simple_tag
@@ -88,3 +101,27 @@ def milestone_status_link(context, m):
     back = quote(request.get_full_path(), safe="/") if request is not None else ""
     return format_html('<a class="btn btn-sm btn-outline-primary" href="{}?next={}" hx-get="{}">Change status'
                        '<span class="visually-hidden"> of {}</span></a>', url, back, url, m)
+
+
+@register.simple_tag(takes_context=True)
+def milestone_table(context, activity):
+    """An activity's milestone table, written by code (activities.tables.milestone_table_html: the same bytes as
+    the include of partials/_milestone_table.html) from the rows activities.tables.milestone_tables read for it,
+    for the reader's `rights`."""
+    from activities.tables import milestone_table_html
+
+    request = context.get("request")
+    return mark_safe(milestone_table_html(  # noqa: S308  written by code that escapes every value
+        activity, activity.milestone_rows, rights=context["rights"],
+        back=request.get_full_path() if request is not None else ""))
+
+
+@register.simple_tag(takes_context=True)
+def plan_activity(context, activity):
+    """An activity of the plan page with its milestone table (not in arranging mode), written by code
+    (activities.tables.plan_activity_html: the same bytes as the include of partials/_plan_activity.html)."""
+    from activities.tables import plan_activity_html
+
+    request = context.get("request")
+    return mark_safe(plan_activity_html(  # noqa: S308  written by code that escapes every value
+        activity, rights=context["rights"], back=request.get_full_path() if request is not None else ""))

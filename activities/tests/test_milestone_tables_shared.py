@@ -159,3 +159,34 @@ def test_a_rolled_back_change_retires_nothing_a_committed_one_its_table(seed_pla
     m.completed_on, m.status = datetime.date(2014, 5, 1), "completed"
     m.save()
     assert batch().keys[m.activity_id] != key
+
+
+def test_a_long_section_is_shown_a_page_of_activities_at_a_time(client_as, seed_plan, monkeypatch,
+                                                               django_assert_max_num_queries):
+    from activities import selectors
+
+    monkeypatch.setattr(selectors, "ACTIVITIES_PER_PAGE", 3)
+    order = [a.pk for a in Activity.objects.filter(accomplishment__work_plan=seed_plan)
+             .order_by("accomplishment__order", "accomplishment__code", "number")]
+    assert len(order) == 10
+    client = client_as("chair")
+    seen = []
+    for page in (1, 2, 3, 4):
+        with django_assert_max_num_queries(12):
+            html, _ = _page(client, reverse("activities:plan") + f"?ea=all&page={page}")
+        ids = [int(i) for i in re.findall(r'<article class="[^"]*" aria-labelledby="act-(\d+)"', html)]
+        assert 1 <= len(ids) <= 3
+        seen += ids
+        assert f"Page {page} of 4" in html
+        first = 3 * (page - 1) + 1
+        assert f"Activities {first}–{first + len(ids) - 1} of 10" in html
+        if page < 4:
+            assert f'href="?ea=all&amp;page={page + 1}">Next</a>' in html
+    assert seen == order  # every activity once, in the document's order
+    # Accomplishment headings only where their activities are: page 1 holds A.1-A.3, all under A.
+    html, _ = _page(client, reverse("activities:plan") + "?ea=all&page=1")
+    assert 'id="ea-A"' in html and 'id="ea-D"' not in html
+    for bad in ("abc", "0", "999"):  # the first or the last page, never an error
+        assert client.get(reverse("activities:plan") + f"?ea=all&page={bad}").status_code == 200
+    html, _ = _page(client_as("secretariat"), reverse("activities:plan") + "?ea=all&arrange=1")
+    assert 'href="?ea=all&amp;arrange=1&amp;page=2">Next</a>' in html  # arranging goes on over the pages

@@ -12,6 +12,7 @@ from django.urls import reverse
 from activities.models import Activity, Contribution, ProgressUpdate
 from cycles.models import ReportingCycle
 from emgplan import fragments
+from overview.views import DASHBOARD_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _dashboard(client):
 
 
 def _key(plan, today="2014-06-15"):
-    return fragments.fragment_key("dashboard-body", plan_id=plan.pk, kinds=fragments.KINDS,
+    return fragments.fragment_key("dashboard-body", plan_id=plan.pk, kinds=DASHBOARD_KINDS,
                                   parts=[today, None, reverse("overview:milestone-list")])
 
 
@@ -46,6 +47,34 @@ def test_accepted_progress_shows_at_once(client_as, living_plan):
     assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
     _, html, reads = _dashboard(client_as("chair"))
     assert reads and f'id="update-{update.pk}"' in html
+
+
+def test_a_draft_filed_edited_and_submitted_retires_nothing_unaccepting_one_does(client_as, living_plan):
+    """Readers see progress only once accepted: the leads' drafts and submissions leave the sections built."""
+    from activities.models import Milestone
+
+    m = Milestone.objects.filter(activity__accomplishment__work_plan=living_plan,
+                                 activity__accomplishment__code="A", activity__number=1).first()
+    _dashboard(client_as("chair"))
+    lead = client_as("biodiversity-lead")
+    url = reverse("activities:update-create") + f"?milestone={m.pk}"
+    form = {"period_start": "2014-04-01", "period_end": "2014-06-15", "reported_status": "on_track",
+            "narrative": "Draft for the dashboard test", "evidence_links": "", "save": "1",
+            "form_key": lead.get(url).context["form"]["form_key"].value()}
+    assert lead.post(url, form).status_code == 302
+    update = ProgressUpdate.objects.get(narrative="Draft for the dashboard test")
+    r = lead.post(reverse("activities:update-submit", args=[update.pk]), {"version": update.version})
+    assert r.status_code == 302 and ProgressUpdate.objects.get(pk=update.pk).review_state == "submitted"
+    _, _, reads = _dashboard(client_as("chair"))
+    assert reads == []
+    assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
+    _, html, reads = _dashboard(client_as("chair"))
+    assert reads
+    key = _key(living_plan)
+    accepted = ProgressUpdate.objects.get(pk=update.pk)
+    accepted.review_state, accepted.return_reason = "returned", "Sent back"  # no page does this: the row alone
+    accepted.save()
+    assert _key(living_plan) != key
 
 
 def test_a_contribution_and_a_cycle_retire_the_dashboard(client_as, living_plan):
