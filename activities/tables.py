@@ -27,7 +27,7 @@ from emgplan import fragments
 from emgplan.links import pk_url
 
 from . import row_figures
-from .models import Milestone
+from .models import Activity, Milestone
 
 SCOPE = "activity"
 
@@ -50,6 +50,13 @@ def milestone_tables(activities, *, plan_id, rights, today: datetime.date, reque
     if missing:
         milestones_read([a for a in activities if a.pk in missing], today=today)
     return batch
+
+
+def plan_activity_ids(plan_id) -> list[int]:
+    """The ids of the plan's activities (whose scope tokens a fragment of the whole plan holds), from the shared
+    cache: an activity added, deleted or moved retires the plan's frame, and with it this list."""
+    return fragments.fragment("plan-activity-ids", plan_id=plan_id, kinds=[fragments.FRAME], build=lambda: list(
+        Activity.objects.filter(accomplishment__work_plan_id=plan_id).order_by("pk").values_list("pk", flat=True)))
 
 
 def milestones_read(activities, *, today: datetime.date) -> None:

@@ -103,7 +103,7 @@ def review_queue_queryset(plan):
 def review_rows(updates, *, plan_id) -> list:
     """The rows of these updates (review_queue_queryset's), each from the shared cache or read and written."""
     batch = fragments.Batch("review-row", plan_id=plan_id, kinds=[fragments.FRAME], scope=SCOPE,
-                            ids=[u["pk"] for u in updates], scope_of={u["pk"]: u["activity_id"] for u in updates},
+                            ids=[u["pk"] for u in updates], scope_ids={u["pk"]: u["activity_id"] for u in updates},
                             parts=[get_script_prefix()])
     missing = batch.missing
     if missing:

@@ -35,11 +35,14 @@ PROGRESS = "progress"  # progress updates and their review
 CONTRIBUTIONS = "contributions"
 FRAME = "frame"  # what frames every row: plans, accomplishments, activities, meetings, bodies, members, cycles
 ACCEPTED = "accepted"  # accepted progress (and its authors' names): what readers other than its leads see of it
-KINDS = (PLAN, PROGRESS, CONTRIBUTIONS, FRAME, ACCEPTED)
+DECISIONS = "decisions"  # decisions and what they mandate (e.g. the milestone list's "Mandated by" filter)
+KINDS = (PLAN, PROGRESS, CONTRIBUTIONS, FRAME, ACCEPTED, DECISIONS)
 
 # Fragments of one object among many (an activity's milestone table on the plan page) also depend on a token
 # of their own scope ("activity:12"), retired by changes to that object's rows only: a status change on one
 # milestone rebuilds one table, not the page. Such fragments depend on FRAME for everything else they show.
+# A fragment may also depend on the scope tokens of many objects at once (fragment(scopes=...), e.g. a file of
+# every milestone of the plan holds the token of each of its activities): a change to any of them retires it.
 
 
 def _token_key(name: str) -> str:
@@ -60,12 +63,32 @@ def _tokens(names: Iterable[str]) -> dict[str, str]:
     return tokens
 
 
-def fragment_key(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = ()) -> str:
-    """The key of fragment `name` of plan `plan_id` built from `kinds`, varying by `parts` (day, filter...)."""
+def fragment_key(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = (),
+                 scopes: dict[str, Iterable] | None = None) -> str:
+    """The key of fragment `name` of plan `plan_id` built from `kinds`, varying by `parts` (day, filter...);
+    with `scopes` ({scope: ids}), also built from those objects' rows (the key holds each one's scope token)."""
     kinds = sorted(set(kinds))
-    tokens = _tokens([GENERATION, *kinds])
-    vary = hashlib.sha256(repr([tokens[GENERATION], *(tokens[k] for k in kinds), *parts]).encode()).hexdigest()
-    return f"fragment:{name}:{plan_id}:{vary[:32]}"
+    scoped = []
+    if scopes:
+        keys = [_scope_token_key(scope, pk) for scope in sorted(scopes)
+                for pk in sorted({int(i) for i in scopes[scope]})]
+        found = _read_tokens([_token_key(k) for k in [GENERATION, *kinds]] + keys)
+        tokens = {name: found[_token_key(name)] for name in [GENERATION, *kinds]}
+        scoped = [(key, found[key]) for key in keys]
+    else:
+        tokens = _tokens([GENERATION, *kinds])
+    vary = hashlib.sha256(repr([tokens[GENERATION], *(tokens[k] for k in kinds), *parts, *scoped]).encode())
+    return f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
+
+
+def _read_tokens(keys: list[str]) -> dict[str, str]:
+    """The tokens under these keys in one round trip, the missing ones created (set, not add: see Batch)."""
+    found = cache.get_many(keys)
+    fresh = {key: secrets.token_hex(8) for key in keys if key not in found}
+    if fresh:
+        cache.set_many(fresh, None)
+        found.update(fresh)
+    return found
 
 
 def _scope_token_key(scope: str, pk) -> str:
@@ -76,35 +99,35 @@ class Batch:
     """The fragments `name` of many objects of one scope, read in two round trips (tokens, then fragments).
 
     Each object's fragment is keyed by the generation, the tokens of `kinds`, its scope's token, its id and
-    `parts` (with `variants`, e.g. what the user may do with the rows: parts of the key per id). A missing scope
-    token is created here before any data is read (set, not add: a token another process set at the same time
-    only means a fragment stored under the other one is never read). get(pk) is the stored fragment or None;
-    put(pk, html) stores one built after the tokens were read. With `scope_of` ({id: scope id}), the objects are
-    the rows of other objects of the scope (a progress update's row, of its activity's scope): each is retired
-    with the object its scope id names.
+    `parts` (with `variants`, e.g. what the user may do with the rows: parts of the key per id). An object's
+    scope token is by default its own ("activity:12" for activity 12); `scope_ids` names other objects' instead
+    ({pk: scope pk, or a tuple of them}: a milestone's row under its activity's token, and its parent's activity's
+    if that is another). A missing scope token is created here before any data is read (set, not add: a token
+    another process set at the same time only means a fragment stored under the other one is never read).
+    get(pk) is the stored fragment or None; put(pk, html) stores one built after the tokens were read.
     """
 
     def __init__(self, name: str, *, plan_id, kinds: Iterable[str], scope: str, ids: Iterable,
-                 parts: Iterable = (), variants: dict | None = None, timeout: int = TIMEOUT,
-                 scope_of: dict | None = None):
+                 parts: Iterable = (), variants: dict | None = None, scope_ids: dict | None = None,
+                 timeout: int = TIMEOUT):
         ids = list(dict.fromkeys(ids))
         kinds = sorted(set(kinds))
-        scope_of = {pk: scope_of[pk] for pk in ids} if scope_of is not None else {pk: pk for pk in ids}
+        scope_ids = scope_ids or {}
+        scopes_of = {}
+        for pk in ids:
+            of = scope_ids.get(pk, pk)
+            scopes_of[pk] = tuple(dict.fromkeys(int(i) for i in of)) if isinstance(of, tuple | list) else (int(of),)
         shared = {_token_key(k): k for k in [GENERATION, *kinds]}
-        scoped = {_scope_token_key(scope, pk): pk for pk in dict.fromkeys(scope_of.values())}
-        found = cache.get_many([*shared, *scoped])
-        fresh = {key: secrets.token_hex(8) for key in [*shared, *scoped] if key not in found}
-        if fresh:
-            cache.set_many(fresh, None)
-            found.update(fresh)
+        scoped = {_scope_token_key(scope, s) for of in scopes_of.values() for s in of}
+        found = _read_tokens([*shared, *scoped])
         common = [found[key] for key in shared]
         parts = list(parts)
         variants = variants or {}
-        token_of = {pk: found[key] for key, pk in scoped.items()}
         self.timeout = timeout
         self.keys = {}
         for pk in ids:
-            vary = hashlib.sha256(repr([*common, token_of[scope_of[pk]], int(pk), variants.get(pk), *parts]).encode())
+            tokens = [found[_scope_token_key(scope, s)] for s in scopes_of[pk]]
+            vary = hashlib.sha256(repr([*common, *tokens, int(pk), variants.get(pk), *parts]).encode())
             self.keys[pk] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
         self.found = cache.get_many(list(self.keys.values()))
 
@@ -122,9 +145,15 @@ class Batch:
 
 
 def fragment(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = (), build: Callable,
-             timeout: int = TIMEOUT):
-    """The fragment from the shared cache, or build() stored there; build() must not depend on the user."""
-    key = fragment_key(name, plan_id=plan_id, kinds=kinds, parts=parts)
+             timeout: int = TIMEOUT, scopes: dict[str, Iterable] | None = None):
+    """The fragment from the shared cache, or build() stored there; build() must not depend on the user.
+    `scopes` ({scope: ids}): it also shows those objects' rows (see fragment_key)."""
+    return stored(fragment_key(name, plan_id=plan_id, kinds=kinds, parts=parts, scopes=scopes), build, timeout)
+
+
+def stored(key: str, build: Callable, timeout: int = TIMEOUT):
+    """The value under `key` (from fragment_key), or build() stored there (when the key must be known too, e.g.
+    to make an entity tag of it)."""
     value = cache.get(key)
     if value is None:
         value = build()

@@ -53,13 +53,14 @@ CONTRIBUTION_COLUMNS = [
 ]
 
 
-def _filename(stem, ext, today):
+def export_filename(stem, ext, today):
+    """The Content-Disposition of an export."""
     return f'attachment; filename="emg-{stem}-{today:%Y-%m-%d}.{ext}"'
 
 
 def export_csv(*, rows: Iterable, columns: list[Column], stem: str, today: datetime.date) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename(stem, "csv", today)
+    response["Content-Disposition"] = export_filename(stem, "csv", today)
     response.write("\ufeff")  # so that Excel reads the file as UTF-8
     writer = csv.writer(response)
     writer.writerow([c.header for c in columns])
@@ -87,5 +88,5 @@ def export_xlsx(*, rows: Iterable, columns: list[Column], stem: str, title: str,
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = _filename(stem, "xlsx", today)
+    response["Content-Disposition"] = export_filename(stem, "xlsx", today)
     return response

@@ -120,15 +120,14 @@ class MilestoneFilter(PlanFilterSet):
         self.filters["mandate"].queryset = Decision.objects.confirmed().filter(
             pk__in=Decision.objects.filter(in_plan).values("pk")).order_by("reference")
 
-    def filter_queryset(self, queryset):
-        # Derived health is annotated in the same query as the rows (no query per milestone); the list's own
-        # queryset brings it already, filtered or not.
-        if "health" not in queryset.query.annotations:
-            queryset = with_health(queryset, self.today or clock.configured_today())
-        return super().filter_queryset(queryset)
-
     def filter_health(self, qs, name, value):
-        return qs.filter(health__in=value) if value else qs
+        # Derived health is annotated in the same query as the rows (no query per milestone), only when filtering
+        # by it (the list reads it with the rows it shows).
+        if not value:
+            return qs
+        if "health" not in qs.query.annotations:
+            qs = with_health(qs, self.today or clock.configured_today())
+        return qs.filter(health__in=value)
 
     def filter_overdue(self, qs, name, value):
         return qs.overdue(self.today) if value else qs

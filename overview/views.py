@@ -6,11 +6,12 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, EmptyResultSet
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Window
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -22,11 +23,12 @@ from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 from accomplishments.selectors import workplan_of
 from activities import work_sources
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
+from activities.tables import SCOPE, plan_activity_ids
 from cycles.health import with_health
 from emgplan import clock, fragments
 
 from . import selectors
-from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, export_csv, export_xlsx
+from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, XLSX, export_csv, export_filename, export_xlsx
 from .filters import ContributionFilter, MilestoneFilter
 from .search import plan_search
 from .timeline_svg import timeline_svg
@@ -277,22 +279,178 @@ class ContributionListMixin:
         return selectors.contributions_of_plan(plan=self.plan)
 
 
+# The milestone list and its exports from the shared cache. What they show is the same for everyone who may read
+# the plan: the milestones' own fields, progress (last accepted update, health), the plan's frame (activities,
+# accomplishments, lead bodies, meetings, reporting cycles) and, through the "Mandated by" filter, decisions.
+# A milestone or a progress update retires its activity's scope token (activities/tables.py), the frame and
+# decisions their kinds' tokens (emgplan/fragments.py). Pieces that show the whole plan (the rows a filter
+# selects and their count, an export's file) hold the scope token of every activity of the plan; a row holds its
+# activity's only, so a write rebuilds the selection (two light queries) and the rows of one activity.
+LIST_KINDS = (fragments.FRAME, fragments.DECISIONS)
+
+
+def _query(request, *, without=()) -> list:
+    """The query string as sorted (name, value) pairs: what a filter's fragments vary by."""
+    return sorted((key, value) for key in request.GET if key not in without for value in request.GET.getlist(key))
+
+
+def _plan_scopes(plan) -> dict:
+    """Every activity of the plan's scope: a fragment showing the whole plan goes with a change to any of them."""
+    return {SCOPE: plan_activity_ids(plan.pk)}
+
+
+class _RowInCache:
+    """A row of the page whose HTML is in the shared cache: the template needs only its id. Anything else asked
+    of it (by a test, a debugging tool) reads the milestone as the list shows it, one query."""
+
+    def __init__(self, pk, load):
+        self.pk, self._load = pk, load
+
+    @cached_property
+    def _milestone(self):
+        return self._load(self.pk)
+
+    def __getattr__(self, name):  # only for what the instance does not have itself
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._milestone, name)
+
+    def __str__(self):
+        return str(self._milestone)
+
+
 class MilestoneListView(MilestoneListMixin, PlanFilterMixin, FilterView):
-    """Every milestone of the plan, filtered, sorted and paginated from the query string."""
+    """Every milestone of the plan, filtered, sorted and paginated from the query string.
+
+    The filter form, the page's selection (ids and count) and each row come from the shared cache (see above);
+    only the rows missing there are read in full (with their health)."""
 
     template_name = "overview/milestone_list.html"
     paginate_by = PAGE_SIZE
     strict = True
 
-    def base_queryset(self):
-        # Each row's health badge: read with the rows, filtered or not (the filter adds it only when filtering).
-        return with_health(super().base_queryset(), self.today)
+    def get(self, request, *args, **kwargs):
+        if self.plan is None:
+            return super().get(request, *args, **kwargs)
+        # The filterset is built only when a fragment is missing (the rows it selects, the form): with both in the
+        # shared cache the page reads neither its choices nor its rows.
+        self.filterset = SimpleLazyObject(lambda: self.get_filterset(self.get_filterset_class()))
+        self.object_list = Milestone.objects.none()  # the rows are chosen in paginate_queryset, by the filter
+        return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
+
+    def selected(self):
+        """The rows the filter selects, in its order (none for an invalid filter: strict, as FilterView)."""
+        filterset = self.filterset
+        if not filterset.is_bound or filterset.is_valid():
+            return filterset.qs
+        return filterset.queryset.none()
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.plan is None:
+            return super().paginate_queryset(queryset, page_size)
+        plan, today = self.plan, self.today
+        read = {}  # the rows read in full while choosing the page, if it was not in the cache
+
+        def select():  # the page's rows (id, activity, parent's activity) and the count
+            rows = self.selected()
+            if "health" not in rows.query.annotations:
+                rows = with_health(rows, today)
+            count, page_rows = self.page_read(rows, page_size)
+            read.update((m.pk, m) for m in page_rows)
+            return {"count": count, "rows": [(m.pk, m.activity_id, m.parent.activity_id if m.parent_id else None)
+                                             for m in page_rows]}
+
+        selection = fragments.fragment("milestone-list-page", plan_id=plan.pk, kinds=LIST_KINDS,
+                                       scopes=_plan_scopes(plan), parts=[today.isoformat(), _query(self.request)],
+                                       build=select)
+        # The page's number checked as Django does, against the count (an invalid one is a 404, never cached).
+        paginator, page, _, is_paginated = super().paginate_queryset(range(selection["count"]), page_size)
+        chosen = selection["rows"]
+        self.rows = fragments.Batch(
+            "milestone-list-row", plan_id=plan.pk, kinds=[fragments.FRAME], scope=SCOPE, ids=[r[0] for r in chosen],
+            scope_ids={pk: (a, pa) if pa not in (None, a) else a for pk, a, pa in chosen},
+            parts=[today.isoformat(), reverse("activities:plan")])
+        def in_full():
+            return with_health(selectors.milestones_for_list(plan=plan), today)
+
+        missing = [pk for pk in self.rows.missing if pk not in read]
+        full = {**read, **({m.pk: m for m in in_full().filter(pk__in=missing)} if missing else {})}
+        rows = [full[pk] if pk in full else _RowInCache(pk, lambda pk: in_full().get(pk=pk))
+                for pk, _a, _pa in chosen if pk in full or self.rows.get(pk) is not None]
+        page.object_list = rows
+        return paginator, page, rows, is_paginated
+
+    def page_read(self, rows, page_size) -> tuple[int, list]:
+        """The count of `rows` and the requested page's, read in one query (the count as a window over them);
+        an invalid page number is a 404, as Django's pagination says."""
+        number = self.request.GET.get(self.page_kwarg) or 1
+        try:
+            number = int(number)
+        except ValueError:
+            number = None  # "last", or not a number: Django's pagination decides (with a count of its own)
+        if number is not None and number >= 1:
+            bottom = (number - 1) * page_size
+            page_rows = list(rows.annotate(selected_count=Window(Count("pk")))[bottom:bottom + page_size])
+            if page_rows or number == 1:
+                return (page_rows[0].selected_count if page_rows else 0), page_rows
+        paginator, _page, page_rows, _ = super().paginate_queryset(rows, page_size)
+        return paginator.count, list(page_rows)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.plan is not None:
+            ctx["rows"] = self.rows
+            ctx["filter_form"] = self.filter_form(ctx["filter"])
+        return ctx
+
+    def filter_form(self, filterset) -> str:
+        """The filter form as the query string fills it in, the same for everyone: its choices show the plan's
+        frame and decisions (the mandates), its values and errors the query string."""
+        request = self.request
+
+        def build():
+            return render_to_string("overview/partials/_filter_form.html", {"filter": filterset, "request": request})
+
+        html = fragments.fragment("milestone-filter-form", plan_id=self.plan.pk, kinds=LIST_KINDS,
+                                  parts=[request.path, _query(request, without=("page",))], build=build)
+        return mark_safe(html)  # noqa: S308  rendered by a template, which escapes
 
 
 class MilestoneExportView(MilestoneListMixin, ListExportMixin):
+    """The milestone list's rows as a file, from the shared cache: the same for everyone, per filter, day and
+    format. Its key holds every activity of the plan's scope token and the frame's and decisions' tokens, so any
+    change to what it shows retires it; its entity tag is made from that key (no query), so a tag never outlives
+    a change either, and it names the file stored under it."""
+
     columns = MILESTONE_COLUMNS
     stem = "milestones"
     sheet = "Milestones"
+
+    def export(self, fmt):
+        if self.plan is None:
+            return super().export(fmt)
+        key = fragments.fragment_key(
+            f"milestone-export-{fmt}", plan_id=self.plan.pk, kinds=LIST_KINDS, scopes=_plan_scopes(self.plan),
+            parts=[EXPORT_LAYOUT, str(self.today), _query(self.request)])
+        tagged = not any(name in self.request.GET for name in self.untagged_filters)
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:40]) if tagged else None
+        response = get_conditional_response(self.request, etag=etag) if etag is not None else None
+        if response is None:
+            def build():
+                filterset = self.get_filterset(self.get_filterset_class())
+                rows = self.get_queryset().none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+                if fmt == "csv":
+                    return export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today).content
+                return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet,
+                                   today=self.today).content
+
+            content = fragments.stored(key, build)
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
+            response["Content-Disposition"] = export_filename(self.stem, fmt, self.today)
+        if etag is not None:  # on the 304 too (RFC 9110)
+            response.headers["ETag"] = etag
+            response.headers["Cache-Control"] = "private, no-cache"  # keep it, but ask again each time
+        return response
 
 
 class ContributionListView(ContributionListMixin, PlanFilterMixin, FilterView):

@@ -229,7 +229,7 @@ def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_
     def keys():
         updates = list(review_queue_queryset(seed_plan))
         batch = fragments.Batch("review-row", plan_id=seed_plan.pk, kinds=[fragments.FRAME], scope="activity",
-                                ids=[u["pk"] for u in updates], scope_of={u["pk"]: u["activity_id"] for u in updates})
+                                ids=[u["pk"] for u in updates], scope_ids={u["pk"]: u["activity_id"] for u in updates})
         return batch.keys
 
     before = keys()
