@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, ProtectedError, Subquery, Sum, prefetch_related_objects
+from django.db.models import Count, ProtectedError, Sum, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -46,6 +46,7 @@ from .permissions import focal_member_ids, rights_on
 from .row_figures import milestones_annotated
 from .selectors import activity_queryset, plan_sections
 from .tables import milestone_tables, milestones_read
+from .work_tables import MY_WORK_PAGE, my_work_rows, review_queue_queryset, review_rows
 
 PAGE_SIZE = 25
 
@@ -650,26 +651,28 @@ class EvidenceDownloadView(RoleRequiredMixin, PermissionRequiredMixin, View):
 
 
 class ReviewQueueView(RoleRequiredMixin, RuleRequiredMixin, ListView):
+    """The submitted updates, oldest first: the page lists them (with their authors' names) in two queries; each
+    row comes from the shared cache (activities/work_tables.py), read only when missing."""
+
     permission_required = "activities.review_queue"
     template_name = "activities/review_queue.html"
     paginate_by = PAGE_SIZE
     context_object_name = "updates"
 
     def get_queryset(self):
-        return (ProgressUpdate.objects.filter(review_state="submitted",
-                                              activity__accomplishment__work_plan=workplan_of(self.request))
-                .select_related("activity__accomplishment", "activity__lead_body", "milestone__parent", "author",
-                                "milestone__activity__accomplishment")  # a milestone's name is its activity's code
-                .prefetch_related("files").order_by("submitted_at", "pk"))
+        return review_queue_queryset(workplan_of(self.request))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = review_rows(list(ctx["updates"]), plan_id=workplan_of(self.request).pk)
         ctx["other_work"] = [(source.name, source.review_queue()) for source in work_sources.sources()]
         return ctx
 
 
 class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
-    """A lead's milestones (those of the activities their bodies lead) and their own updates."""
+    """A lead's milestones (those of the activities their bodies lead) and their own updates. The milestones'
+    rows come from the shared cache, each activity's as any of its leads sees them (activities/work_tables.py):
+    the page reads the user's activities, and milestones only for the activities whose rows are missing."""
 
     permission_required = "activities.my_work"
     template_name = "activities/my_work.html"
@@ -677,16 +680,11 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        last_accepted = (ProgressUpdate.objects.accepted().filter(milestone=OuterRef("pk"))
-                         .order_by("-reviewed_at").values("reviewed_at")[:1])
         plan = workplan_of(self.request)
-        milestones = (milestones_annotated(Milestone.objects.led_by(user).with_due(), clock.today(self.request))
-                      .filter(activity__accomplishment__work_plan=plan)
-                      .select_related("activity__accomplishment", "activity__lead_body", "due_meeting", "parent")
-                      .annotate(last_accepted=Subquery(last_accepted))
-                      .order_by("activity__accomplishment__order", "activity__number", "parent__order",
-                                "parent_id", "order"))
-        ctx["page"] = Paginator(milestones, 50).get_page(self.request.GET.get("page"))
+        activity_ids = list(Activity.objects.filter(lead_body__leads=user, accomplishment__work_plan=plan)
+                            .order_by("accomplishment__order", "number", "pk").values_list("pk", flat=True))
+        rows = my_work_rows(activity_ids, plan_id=plan.pk, today=clock.today(self.request))
+        ctx["page"] = Paginator(rows, MY_WORK_PAGE).get_page(self.request.GET.get("page"))
         ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user, activity__accomplishment__work_plan=plan)
                              .exclude(review_state="accepted")
                              .select_related("activity__accomplishment", "milestone__parent",

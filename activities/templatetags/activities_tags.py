@@ -60,6 +60,16 @@ def status_badge(milestone):
     return status_badge_of(milestone.status)
 
 
+@register.simple_tag
+def my_update_item(u):
+    """One of the user's own updates in progress on My work: a line of the list, written by code."""
+    returned = format_html(" — returned because: {}", u.return_reason) if u.review_state == "returned" else ""
+    return format_html('<li><a href="{}">{}, {} – {}</a>: <strong>{}</strong>{}</li>',
+                       pk_url("activities:update-detail", u.pk), u.milestone if u.milestone_id else u.activity.code,
+                       date_filter(u.period_start, "M Y"), date_filter(u.period_end, "M Y"),
+                       u.get_review_state_display(), returned)
+
+
 # A milestone row's fixed cells, written by code: the plan page has hundreds of rows, and these tags replace a
 # dozen template nodes each (templates/activities/partials/_milestone_row.html keeps the row's layout).
 
