@@ -23,7 +23,7 @@ class ActivitiesConfig(AppConfig):
         fragments.retire_on_change(models.Milestone, fragments.PLAN, scopes={
             SCOPE: lambda m: (m.activity_id, getattr(m, "_loaded_activity_id", None))})
         fragments.retire_on_change(models.ProgressUpdate, fragments.PROGRESS,
-                                   scopes={SCOPE: lambda u: (u.activity_id,)})
+                                   scopes={SCOPE: lambda u: (u.activity_id, _milestone_activity_id(u))})
         # What readers other than the leads see of progress is the accepted updates: a draft filed, edited or
         # submitted changes none of it.
         fragments.retire_on_change(models.ProgressUpdate, fragments.ACCEPTED, when=lambda u: ACCEPTED in (
@@ -31,3 +31,13 @@ class ActivitiesConfig(AppConfig):
         fragments.retire_on_change(models.EvidenceFile, fragments.PROGRESS)
         fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS,
                                    scopes={CONTRIBUTION_SCOPE: lambda c: (c.pk,)})
+
+
+def _milestone_activity_id(update):
+    """The activity its milestone is in now: a milestone moved to another activity keeps its updates (filed under
+    the first), and its health, shown in the other's table, is read from them."""
+    if update.milestone_id is None:
+        return None
+    from .models import Milestone
+
+    return Milestone.objects.filter(pk=update.milestone_id).values_list("activity_id", flat=True).first()

@@ -145,6 +145,27 @@ def test_a_milestone_moved_to_another_activity_leaves_both_tables(client_as, see
     assert "Moved here from A.1" in _table(html, a2) and "Moved here from A.1" not in _table(html, a1)
 
 
+def test_progress_filed_before_a_move_retires_the_table_the_milestone_is_in_now(client_as, demo_users, seed_plan):
+    from activities import services
+
+    m = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
+    a1 = m.activity
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    lead = demo_users["biodiversity-lead"]
+    update = services.progress_update_save(activity=a1, milestone=m, author=lead, data={
+        "period_start": datetime.date(2014, 4, 1), "period_end": datetime.date(2014, 6, 1),
+        "reported_status": m.status, "narrative": "Filed before the move"})  # accepting it saves no milestone
+    update = services.progress_update_submit(update=update, by=lead, expected_version=update.version)
+    m.activity = a2
+    m.label = "z"
+    m.save()
+    assert ProgressUpdate.objects.get(pk=update.pk).activity_id == a1.pk  # the update stays where it was filed
+    _page(client_as("chair"))
+    assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
+    _, read = _page(client_as("chair"))
+    assert a2.pk in read  # the moved milestone's health is shown in A.2's table
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_retires_nothing_a_committed_one_its_table(seed_plan):
     m = Milestone.objects.filter(activity__accomplishment__work_plan=seed_plan).first()
