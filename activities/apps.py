@@ -9,7 +9,7 @@ class ActivitiesConfig(AppConfig):
         from emgplan import fragments
 
         from . import models, permissions  # noqa: F401  (registers the app's rules)
-        from .tables import CONTRIBUTION_SCOPE, SCOPE
+        from .tables import CONTRIBUTION_SCOPE, RECORD_SCOPE, SCOPE
 
         ACCEPTED = models.ProgressUpdate.ReviewState.ACCEPTED
 
@@ -29,8 +29,9 @@ class ActivitiesConfig(AppConfig):
         fragments.retire_on_change(models.ProgressUpdate, fragments.ACCEPTED, when=lambda u: ACCEPTED in (
             u.review_state, getattr(u, "_loaded_review_state", None)))
         fragments.retire_on_change(models.EvidenceFile, fragments.PROGRESS)
-        fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS,
-                                   scopes={CONTRIBUTION_SCOPE: lambda c: (c.pk,)})
+        fragments.retire_on_change(models.Contribution, fragments.CONTRIBUTIONS, scopes={
+            CONTRIBUTION_SCOPE: lambda c: (c.pk,),
+            RECORD_SCOPE: lambda c: (c.activity_id, getattr(c, "_loaded_activity_id", None))})
 
 
 def _milestone_activity_id(update):

@@ -340,3 +340,10 @@ class Contribution(models.Model):
 
     def __str__(self):
         return f"{self.member} → {self.activity.code} {self.year} ({self.get_kind_display()})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remembers the activity it was read with: moved to another one, both activities' pages are retired."""
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_activity_id = instance.__dict__.get("activity_id")
+        return instance

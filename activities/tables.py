@@ -32,6 +32,10 @@ from .models import Activity, Milestone
 SCOPE = "activity"
 # A contribution's own row (the contribution list, overview/views.py): retired by that contribution's changes.
 CONTRIBUTION_SCOPE = "contribution"
+# What the activity page shows of an activity besides its milestones and progress: retired by a change to any
+# contribution to it (its other parts, lead, partners, mandates, history, go with the plan's frame, decisions and
+# names).
+RECORD_SCOPE = "activity-record"
 
 
 def milestone_tables(activities, *, plan_id, rights, today: datetime.date, request,
@@ -52,6 +56,19 @@ def milestone_tables(activities, *, plan_id, rights, today: datetime.date, reque
     if missing:
         milestones_read([a for a in activities if a.pk in missing], today=today)
     return batch
+
+
+def activity_fragments(activity, *, may_manage: bool):
+    """The activity page's shared fragments: its lead, mandates, partners and description (a variant for those who
+    may record a mandate), its contributions, and its history (names of people: ACCEPTED goes with a change of a
+    name). Each {% shared_fragment %} block reads its data only when missing."""
+    def batch(name, kinds, variant=None):
+        return fragments.Batch(name, plan_id=activity.accomplishment.work_plan_id, kinds=kinds, scope=RECORD_SCOPE,
+                               ids=[activity.pk], variants={activity.pk: variant}, parts=[reverse("activities:plan")])
+
+    return (batch("activity-about", [fragments.FRAME, fragments.DECISIONS], may_manage),
+            batch("activity-contributions", [fragments.FRAME]),
+            batch("activity-history", [fragments.FRAME, fragments.ACCEPTED]))
 
 
 def plan_activity_ids(plan_id) -> list[int]:

@@ -5,11 +5,11 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, ProtectedError, Sum, prefetch_related_objects
+from django.db.models import Count, ProtectedError, Sum
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views import View
@@ -45,7 +45,7 @@ from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, P
 from .permissions import focal_member_ids, rights_on
 from .row_figures import milestones_annotated
 from .selectors import activity_queryset, plan_sections
-from .tables import milestone_tables, milestones_read
+from .tables import activity_fragments, milestone_tables, milestones_read
 from .work_tables import MY_WORK_PAGE, my_work_rows, review_queue_queryset, review_rows
 
 PAGE_SIZE = 25
@@ -128,9 +128,7 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         return self._activity
 
     def get_object(self, queryset=None):
-        activity = self.get_permission_object()
-        prefetch_related_objects([activity], "partners")  # its milestones only if their table is not cached
-        return activity
+        return self.get_permission_object()  # its partners, milestones... only if their fragment is not cached
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -138,9 +136,14 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         user = self.request.user
         ctx["updates"] = (ProgressUpdate.objects.visible_to(user).filter(activity=activity)
                           .select_related("author", "milestone__parent", "milestone__activity__accomplishment")[:20])
+        # What everyone who may read the plan sees alike is kept in the shared cache (activities/tables.py); what is
+        # read for it is read only when it is not there (lazily, from the templates).
         ctx["contributions"] = activity.contributions.select_related("member").order_by("year", "member__acronym")
-        ctx["contribution_totals"] = activity.contributions.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd"))
-        ctx["history"] = history_for(activity)
+        ctx["contribution_totals"] = SimpleLazyObject(
+            lambda: activity.contributions.aggregate(days=Sum("staff_days"), usd=Sum("amount_usd")))
+        ctx["history"] = SimpleLazyObject(lambda: history_for(activity))
+        ctx["about"], ctx["record"], ctx["history_of"] = activity_fragments(
+            activity, may_manage=user.has_perm("activities.manage_plan", activity))
         ctx["rights"] = rights_on(user, [activity])
         ctx["can_file"] = activity.pk in ctx["rights"].progress
         ctx["tables"] = milestone_tables([activity], plan_id=activity.accomplishment.work_plan_id,
