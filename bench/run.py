@@ -617,7 +617,7 @@ def wrk_load(server: Server, plan_file: Path, seconds: float, connections: int) 
     for old in logs.parent.glob(logs.name + ".*"):
         old.unlink()
     command = ["wrk", "--threads", str(connections), "--connections", str(connections), "--duration",
-               f"{seconds:g}s", "--timeout", "10s", "--script", str(LUA), server.base + "/", "--",
+               f"{max(1, round(seconds))}s", "--timeout", "10s", "--script", str(LUA), server.base + "/", "--",
                str(plan_file), str(connections), str(logs)]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     drain(server.drain_url, server.drain_cookie, server.workers)
@@ -850,7 +850,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10, help="load per page and per run")
     parser.add_argument("--mix-seconds", type=float, help="the all-pages mix (default: twice --seconds)")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of load per page before measuring")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of load per page before measuring (wrk takes whole seconds)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--users", type=int, default=120, help="distinct signed-in users (at least)")
