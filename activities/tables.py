@@ -29,7 +29,13 @@ from emgplan.links import pk_url
 from . import row_figures
 from .models import Activity, Milestone
 
+# An activity's milestones as everyone sees them (milestone tables, rows of lists, My work): retired by a change to
+# one of its milestones, and by progress only when accepted progress changes (health and "last accepted" read
+# nothing else: cycles/health.py). A draft filed, edited or submitted retires none of it.
 SCOPE = "activity"
+# An activity's progress as its reviewers see it (the review queue's rows): retired by any change to one of its
+# progress updates, and by a change to one of its milestones (the rows name them).
+PROGRESS_SCOPE = "activity-progress"
 # A contribution's own row (the contribution list, overview/views.py): retired by that contribution's changes.
 CONTRIBUTION_SCOPE = "contribution"
 # What the activity page shows of an activity besides its milestones and progress: retired by a change to any

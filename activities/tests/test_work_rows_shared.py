@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from accomplishments.models import Meeting
 from activities.models import Activity, LeadBody, Milestone, ProgressUpdate
-from activities.work_tables import review_queue_queryset
-from emgplan import fragments, roles
+from activities.work_tables import review_batch, review_queue_queryset
+from emgplan import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +114,9 @@ def test_progress_filed_and_accepted_shows_at_once(client_as, a1a):
     before, _ = _page(client_as("biodiversity-lead"))
     update = _submit(client_as("biodiversity-lead"), a1a)
     html, read = _page(client_as("biodiversity-lead"))
-    assert read == {a1a.activity_id} and "<strong>Submitted</strong>" in html
-    assert _row(html, ">A.1(a)</a>") == _row(before, ">A.1(a)</a>")  # nothing accepted yet
+    # Nothing accepted yet: the rows (health, last accepted) are the same, kept; the lead's own list shows the update.
+    assert read == set() and "<strong>Submitted</strong>" in html
+    assert _row(html, ">A.1(a)</a>") == _row(before, ">A.1(a)</a>")
     assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
     update.refresh_from_db()
     html, read = _page(client_as("biodiversity-lead"))
@@ -212,6 +213,23 @@ def test_what_a_row_names_shows_at_once(client_as, a1a, demo_users):
     assert read == set() and ">Beatrice Biodiversity</td>" in _row(html, "The mapping tool went live.")
 
 
+def test_a_milestone_moved_and_renamed_shows_in_the_row_of_an_update_filed_before(client_as, a1a, seed_plan):
+    update = _submit(client_as("biodiversity-lead"), a1a)
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    a1a.activity = a2
+    a1a.label = "y"
+    a1a.save()  # moved: the update stays filed under A.1
+    html, read = _page(client_as("secretariat"), QUEUE)
+    assert read == {update.pk} and ">A.2(y)</a>" in _row(html, "The mapping tool went live.")
+    r = client_as("secretariat").post(reverse("activities:milestone-edit", args=[a1a.pk]), {
+        "activity": a2.pk, "parent": "", "label": "x", "order": a1a.order, "text": a1a.text,
+        "due_meeting": a1a.due_meeting_id or "", "due_date": "", "status": a1a.status, "completed_on": "",
+        "version": Milestone.objects.get(pk=a1a.pk).version})
+    assert r.status_code == 302  # renamed in A.2 only: the row filed under A.1 must still show it
+    html, read = _page(client_as("secretariat"), QUEUE)
+    assert read == {update.pk} and ">A.2(x)</a>" in _row(html, "The mapping tool went live.")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_restored_after, seed_plan):
     m = Milestone.objects.filter(activity__accomplishment__work_plan=seed_plan).first()
@@ -227,10 +245,7 @@ def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_
                                               narrative="Elsewhere.")
 
     def keys():
-        updates = list(review_queue_queryset(seed_plan))
-        batch = fragments.Batch("review-row", plan_id=seed_plan.pk, kinds=[fragments.FRAME], scope="activity",
-                                ids=[u["pk"] for u in updates], scope_ids={u["pk"]: u["activity_id"] for u in updates})
-        return batch.keys
+        return review_batch(list(review_queue_queryset(seed_plan)), plan_id=seed_plan.pk).keys
 
     before = keys()
     with pytest.raises(RuntimeError), transaction.atomic():
