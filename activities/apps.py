@@ -20,9 +20,8 @@ class ActivitiesConfig(AppConfig):
         # the contribution list (and, as every contribution, what sums them).
         for model in (models.Activity, models.LeadBody):
             fragments.retire_on_change(model, fragments.PLAN, fragments.FRAME)
-        moved = lambda m: (m.activity_id, getattr(m, "_loaded_activity_id", None))  # noqa: E731
         fragments.retire_on_change(models.Milestone, fragments.PLAN, scopes={
-            SCOPE: moved, PROGRESS_SCOPE: moved})
+            SCOPE: _milestone_shown_in, PROGRESS_SCOPE: _milestone_shown_in})
         # What readers other than the leads see of progress is the accepted updates: a draft filed, edited or
         # submitted changes none of it (nor any milestone table); the review queue's rows are of every update.
         in_both = lambda u: (u.activity_id, _milestone_activity_id(u))  # noqa: E731
@@ -43,3 +42,14 @@ def _milestone_activity_id(update):
     from .models import Milestone
 
     return Milestone.objects.filter(pk=update.milestone_id).values_list("activity_id", flat=True).first()
+
+
+def _milestone_shown_in(milestone):
+    """The activities whose fragments name a milestone: the one it is in, the one it was read in (moved), and those
+    its progress updates were filed under (an update stays under the activity it was filed under when its
+    milestone moves; the progress lists and review rows name the milestone)."""
+    from .models import ProgressUpdate
+
+    filed_under = (ProgressUpdate.objects.filter(milestone_id=milestone.pk).exclude(activity_id=milestone.activity_id)
+                   .values_list("activity_id", flat=True).distinct()) if milestone.pk else []
+    return (milestone.activity_id, getattr(milestone, "_loaded_activity_id", None), *filed_under)

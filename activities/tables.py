@@ -77,6 +77,15 @@ def activity_fragments(activity, *, may_manage: bool):
             batch("activity-history", [fragments.FRAME, fragments.ACCEPTED]))
 
 
+def accepted_updates_fragment(activity) -> fragments.Batch:
+    """The activity page's progress list as every reader who may see only accepted updates sees it: of the
+    activity's scope (retired by accepted progress and by its milestones, which the list names, including one
+    moved to another activity since), with the authors' names (ACCEPTED goes with a change of a name)."""
+    return fragments.Batch("activity-updates", plan_id=activity.accomplishment.work_plan_id,
+                           kinds=[fragments.FRAME, fragments.ACCEPTED], scope=SCOPE, ids=[activity.pk],
+                           parts=[reverse("activities:plan")])
+
+
 def plan_activity_ids(plan_id) -> list[int]:
     """The ids of the plan's activities (whose scope tokens a fragment of the whole plan holds), from the shared
     cache: an activity added, deleted or moved retires the plan's frame, and with it this list."""

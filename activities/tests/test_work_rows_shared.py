@@ -149,7 +149,7 @@ def test_my_work_reads_a_fixed_number_of_queries(client_as, seed_plan, django_as
         client.get(MY_WORK)
     with CaptureQueriesContext(transaction.get_connection()) as warm:
         client.get(MY_WORK)
-    assert len(warm.captured_queries) == len(cold.captured_queries) - 1  # the milestones, read once
+    assert len(warm.captured_queries) == len(cold.captured_queries) - 2  # the milestones and the plans, read once
     client = client_as("greeneconomy-lead")
     with django_assert_max_num_queries(len(cold.captured_queries)):
         client.get(MY_WORK)
@@ -257,3 +257,44 @@ def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_
     update.save()
     after = keys()
     assert after[update.pk] != before[update.pk] and after[elsewhere.pk] == before[elsewhere.pk]
+
+
+def test_my_updates_in_progress_are_written_as_from_the_updates_themselves(client_as, a1a, demo_users, seed_plan):
+    """My work's list of the lead's own updates is read as values: each line is what the update's own fields and
+    names (Milestone's str, the review state's label) give, for a milestone, a sub-item, a moved milestone, the
+    whole activity, and a returned update whose reason needs escaping."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.html import format_html
+
+    from activities.templatetags.activities_tags import my_update_item
+    from activities.work_tables import my_updates_in_progress
+    from emgplan.links import pk_url
+
+    lead = demo_users["biodiversity-lead"]
+    sub = Milestone.objects.filter(activity=a1a.activity, parent__isnull=False).first() or Milestone.objects.create(
+        activity=a1a.activity, parent=a1a, label="i", order=1, text="A sub-item")
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    moved = Milestone.objects.create(activity=a2, label="q", order=9, text="Moved here")
+    made = []
+    for milestone, state, reason in [(a1a, "draft", ""), (sub, "submitted", ""), (None, "draft", ""),
+                                     (moved, "returned", "<b>Name</b> the agencies & \"partners\""),
+                                     (a1a, "accepted", "")]:
+        extra = {"reviewer": demo_users["secretariat"]} if state == "accepted" else {}
+        made.append(ProgressUpdate.objects.create(
+            activity=a1a.activity, milestone=milestone, author=lead, review_state=state, return_reason=reason,
+            period_start=datetime.date(2014, 1, 1), period_end=datetime.date(2014, 3 + len(made), 28),
+            reported_status="on_track", narrative=f"Update {len(made)}", **extra))
+    rows = my_updates_in_progress(lead, seed_plan)
+    expected_updates = sorted([u for u in made if u.review_state != "accepted"], key=lambda u: u.period_end,
+                              reverse=True)
+    assert [r["pk"] for r in rows] == [u.pk for u in expected_updates]
+    for row, u in zip(rows, expected_updates, strict=True):
+        u = ProgressUpdate.objects.select_related("milestone__parent", "milestone__activity__accomplishment",
+                                                  "activity__accomplishment").get(pk=u.pk)
+        returned = format_html(" — returned because: {}", u.return_reason) if u.review_state == "returned" else ""
+        assert my_update_item(row) == format_html(
+            '<li><a href="{}">{}, {} – {}</a>: <strong>{}</strong>{}</li>', pk_url("activities:update-detail", u.pk),
+            u.milestone if u.milestone_id else u.activity.code, date_filter(u.period_start, "M Y"),
+            date_filter(u.period_end, "M Y"), u.get_review_state_display(), returned)
+    html, _ = _page(client_as("biodiversity-lead"))
+    assert "A.2(q)" in html and "returned because: &lt;b&gt;Name&lt;/b&gt;" in html and "Update 4" not in html
