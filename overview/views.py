@@ -28,7 +28,16 @@ from cycles.health import with_health
 from emgplan import clock, fragments
 
 from . import selectors
-from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, XLSX, export_csv, export_filename, export_xlsx
+from .exports import (
+    CONTRIBUTION_COLUMNS,
+    MILESTONE_COLUMNS,
+    MILESTONE_FIELDS,
+    MILESTONE_VALUES,
+    XLSX,
+    export_csv,
+    export_filename,
+    export_xlsx,
+)
 from .filters import ContributionFilter, MilestoneFilter
 from .search import plan_search
 from .timeline_svg import timeline_svg
@@ -205,6 +214,10 @@ class ListExportMixin(PlanFilterMixin, FilterView):
             raise Http404("Unknown format.")
         return self.export(fmt)
 
+    def export_rows(self, rows):
+        """What the columns read of the filtered rows: the rows themselves unless a list says otherwise."""
+        return rows
+
     def export(self, fmt):
         filterset = self.get_filterset(self.get_filterset_class())
         # As on the list page (strict): an invalid filter selects nothing rather than everything.
@@ -212,6 +225,7 @@ class ListExportMixin(PlanFilterMixin, FilterView):
         etag = self.export_etag(fmt, rows)
         response = get_conditional_response(self.request, etag=etag) if etag is not None else None
         if response is None:
+            rows = self.export_rows(rows)
             if fmt == "csv":
                 response = export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today)
             else:
@@ -426,6 +440,10 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
     stem = "milestones"
     sheet = "Milestones"
 
+    def export_rows(self, rows):
+        """Plain values (MILESTONE_VALUES): a file of the whole plan reads every milestone."""
+        return rows.values(*MILESTONE_FIELDS, **MILESTONE_VALUES) if self.plan is not None else []
+
     def export(self, fmt):
         if self.plan is None:
             return super().export(fmt)
@@ -439,6 +457,7 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
             def build():
                 filterset = self.get_filterset(self.get_filterset_class())
                 rows = self.get_queryset().none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+                rows = self.export_rows(rows)
                 if fmt == "csv":
                     return export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today).content
                 return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet,
