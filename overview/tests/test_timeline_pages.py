@@ -154,6 +154,9 @@ def test_the_part_chooser_and_the_pages_are_the_plan_pages(client_as, large):
     assert 'href="?ea=A&amp;page=1">Previous</a>' in html  # the pager keeps the part
     a = large.accomplishments.get(code="A")
     assert f'href="{reverse("overview:milestone-list")}?o=due&amp;accomplishment={a.pk}"' in html
+    listed = client.get(reverse("overview:milestone-list"), {"o": "due", "accomplishment": a.pk}).content.decode()
+    ids = {int(pk) for pk in re.findall(r'<tr data-id="(\d+)">', listed)}
+    assert ids and ids <= set(Milestone.objects.filter(activity__accomplishment=a).values_list("pk", flat=True))
     html, svg, _ = _get(client, {"ea": "C"})
     assert _rows(svg) == _ordered(large, "C") and "Page 1 of" not in html and "C. Management issues" in svg
     assert "A. Programmatic issues" not in svg
