@@ -14,6 +14,7 @@ BOUND = {
     # meetings' milestones and those due soon are read together, with their health, in one query
     "overview:dashboard": 15,
     "overview:timeline": 7,
+    "overview:lead-body-status": 7,  # how many lead bodies, the page's, and their milestones' counts
     "overview:milestone-list": 11,  # one of them: the decisions that mandate work in the plan (the mandate filter)
     "overview:contribution-list": 12,
 }
