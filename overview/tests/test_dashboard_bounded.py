@@ -41,6 +41,8 @@ def _crowd(settings):
     Milestone.objects.filter(pk__in=open_ones[:14]).update(due_meeting=meeting, due_date=None)
     for i, pk in enumerate(open_ones[14:40]):
         Milestone.objects.filter(pk=pk).update(due_meeting=None, due_date=TODAY + datetime.timedelta(days=2 * i))
+    # an activity without a lead body: its milestones have a row of their own, after the lead bodies
+    Activity.objects.filter(pk=Milestone.objects.get(pk=open_ones[-1]).activity_id).update(lead_body=None)
     return plan, meeting
 
 
@@ -59,9 +61,9 @@ def _expected_bodies(plan, year=None):
     """The plan's lead bodies by name, each with its counts: status, total, overdue, open."""
     bodies = list(LeadBody.objects.filter(activities__accomplishment__work_plan=plan).distinct().order_by("name"))
     figures = {}
-    for b in bodies:
-        mine = [m for m in _milestones(plan, year) if m.activity.lead_body_id == b.pk]
-        figures[b.short_name] = {
+    for key, pk in [*((b.short_name, b.pk) for b in bodies), ("none", None)]:
+        mine = [m for m in _milestones(plan, year) if m.activity.lead_body_id == pk]
+        figures[key] = {
             "counts": {s: sum(m.status == s for m in mine) for s in Milestone.Status.values},
             "total": len(mine),
             "overdue": sum(1 for m in mine if m.status in OPEN_STATUSES and m.due and m.due < TODAY),
@@ -91,7 +93,8 @@ def test_dashboard_shows_the_15_lead_bodies_that_need_most_attention(client_as, 
     query = f"?year={year}" if year else ""
     html = _get(client_as("viewer"), reverse("overview:dashboard") + query)
     rows = table_rows(html, "status-by-lead-body")
-    assert list(rows) == [b.short_name for b in attention[:views.DASHBOARD_LEAD_BODIES]]
+    assert figures["none"]["total"] and list(rows) == [
+        *(b.short_name for b in attention[:views.DASHBOARD_LEAD_BODIES]), "none"]
     assert len({figures[k]["overdue"] for k in rows}) > 1  # the order is not by name alone
     for key, row in rows.items():
         assert status_cells(row) == figures[key]["counts"]
@@ -125,13 +128,14 @@ def test_the_lead_body_page_lists_every_body_by_name_with_its_figures(client_as,
     url = reverse("overview:lead-body-status") + (f"?year={year}" if year else "")
     rows, pages = _walk(client_as("chair"), url)
     assert len(pages) == 2 and len(table_rows(pages[0], "status-by-lead-body")) == views.PAGE_SIZE
-    assert list(rows) == [b.short_name for b in bodies]  # every one, by name, across the pages
-    for body in bodies:
-        row = rows[body.short_name]
-        assert status_cells(row) == figures[body.short_name]["counts"]
-        assert int(cell(row, "data-total")) == figures[body.short_name]["total"]
-        assert int(cell(row, "data-overdue")) == figures[body.short_name]["overdue"]
-        assert f'href="/milestones/?lead_body={body.pk}"' in row  # to the milestone list, as on the dashboard
+    # every one, by name, across the pages; then the milestones without a lead body, as on the dashboard
+    assert list(rows) == [*(b.short_name for b in bodies), "none"]
+    for key, row in rows.items():
+        assert status_cells(row) == figures[key]["counts"]
+        assert int(cell(row, "data-total")) == figures[key]["total"]
+        assert int(cell(row, "data-overdue")) == figures[key]["overdue"]
+    for body in bodies:  # each links to the milestone list, as on the dashboard
+        assert f'href="/milestones/?lead_body={body.pk}"' in rows[body.short_name]
     assert any(f["total"] == 0 for f in figures.values())  # a body without a milestone is listed too
     for html in pages:
         assert f"{len(bodies)} lead bodies, by name." in _text(html)
