@@ -52,6 +52,17 @@ def workplan_for_code(code: str) -> WorkPlan | None:
 
 
 def workplans_all() -> list[WorkPlan]:
-    """Every plan, the current one first, then drafts, then past and closed ones, latest first (one query)."""
-    rank = Case(When(status=WorkPlan.Status.CURRENT, then=0), When(status=WorkPlan.Status.DRAFT, then=1), default=2)
-    return list(WorkPlan.objects.annotate(rank=rank).order_by("rank", "-first_year", "-id"))
+    """Every plan, the current one first, then drafts, then past and closed ones, latest first.
+
+    Read for nearly every page (which plan it is about, which are closed), the same for everyone: kept in the
+    shared cache under the plans' frame, which any change to a plan retires once it commits (accomplishments/apps.py;
+    the synthetic plan's bulk change of statuses is followed by a plan created, which retires it too). One query
+    when it is not there."""
+    from emgplan import fragments
+
+    def build():
+        rank = Case(When(status=WorkPlan.Status.CURRENT, then=0), When(status=WorkPlan.Status.DRAFT, then=1),
+                    default=2)
+        return list(WorkPlan.objects.annotate(rank=rank).order_by("rank", "-first_year", "-id"))
+
+    return fragments.fragment("work-plans", plan_id=0, kinds=[fragments.FRAME], build=build)

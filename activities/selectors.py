@@ -1,33 +1,16 @@
 """Reads of the work tables that pages and reports share, the plan page's among them."""
-import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 
 from accomplishments.models import ExpectedAccomplishment, WorkPlan
 
-from .models import Activity, Milestone
-from .row_figures import milestones_annotated
+from .models import Activity
 
 
 def activity_queryset():
     return Activity.objects.select_related("lead_body", "accomplishment__work_plan")
-
-
-def milestones_prefetch(*, today: datetime.date):
-    """Top-level milestones with their sub-items, in document order, each with the figures other apps derive
-    (its health: activities.row_figures), as of `today` (two queries in all)."""
-    children = milestones_annotated(
-        Milestone.objects.select_related("due_meeting", "activity__accomplishment").order_by("order", "label"), today)
-    return Prefetch(
-        "milestones",
-        queryset=milestones_annotated(Milestone.objects.filter(parent__isnull=True), today)
-        .select_related("due_meeting")
-        .prefetch_related(Prefetch("children", queryset=children))
-        .order_by("order", "label"),
-        to_attr="top_milestones",
-    )
 
 
 # A plan up to this many milestones reads best on one page (the 2014–2015 plan has 22); a larger one opens

@@ -29,7 +29,13 @@ from emgplan.links import pk_url
 from . import row_figures
 from .models import Activity, Milestone
 
+# An activity's milestones as everyone sees them (milestone tables, rows of lists, My work): retired by a change to
+# one of its milestones, and by progress only when accepted progress changes (health and "last accepted" read
+# nothing else: cycles/health.py). A draft filed, edited or submitted retires none of it.
 SCOPE = "activity"
+# An activity's progress as its reviewers see it (the review queue's rows): retired by any change to one of its
+# progress updates, and by a change to one of its milestones (the rows name them).
+PROGRESS_SCOPE = "activity-progress"
 # A contribution's own row (the contribution list, overview/views.py): retired by that contribution's changes.
 CONTRIBUTION_SCOPE = "contribution"
 # What the activity page shows of an activity besides its milestones and progress: retired by a change to any
@@ -69,6 +75,15 @@ def activity_fragments(activity, *, may_manage: bool):
     return (batch("activity-about", [fragments.FRAME, fragments.DECISIONS], may_manage),
             batch("activity-contributions", [fragments.FRAME]),
             batch("activity-history", [fragments.FRAME, fragments.ACCEPTED]))
+
+
+def accepted_updates_fragment(activity) -> fragments.Batch:
+    """The activity page's progress list as every reader who may see only accepted updates sees it: of the
+    activity's scope (retired by accepted progress and by its milestones, which the list names, including one
+    moved to another activity since), with the authors' names (ACCEPTED goes with a change of a name)."""
+    return fragments.Batch("activity-updates", plan_id=activity.accomplishment.work_plan_id,
+                           kinds=[fragments.FRAME, fragments.ACCEPTED], scope=SCOPE, ids=[activity.pk],
+                           parts=[reverse("activities:plan")])
 
 
 def plan_activity_ids(plan_id) -> list[int]:

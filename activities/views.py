@@ -42,11 +42,11 @@ from .forms import (
 )
 from .history import history_for
 from .models import Activity, Contribution, EvidenceFile, LeadBody, Milestone, ProgressUpdate
-from .permissions import focal_member_ids, rights_on
+from .permissions import focal_member_ids, is_secretariat, lead_body_ids, rights_on
 from .row_figures import milestones_annotated
 from .selectors import activity_queryset, plan_sections
-from .tables import activity_fragments, milestone_tables, milestones_read
-from .work_tables import MY_WORK_PAGE, my_work_rows, review_queue_queryset, review_rows
+from .tables import accepted_updates_fragment, activity_fragments, milestone_tables, milestones_read
+from .work_tables import MY_WORK_PAGE, my_updates_in_progress, my_work_rows, review_queue_queryset, review_rows
 
 PAGE_SIZE = 25
 
@@ -134,8 +134,16 @@ class ActivityDetailView(RoleRequiredMixin, PermissionRequiredMixin, DetailView)
         ctx = super().get_context_data(**kwargs)
         activity = self.object
         user = self.request.user
-        ctx["updates"] = (ProgressUpdate.objects.visible_to(user).filter(activity=activity)
+        # The progress list: the accepted updates alone for a reader who may see no other of this activity's (not
+        # the secretariat, not one of its leads, with no update of their own waiting), the same for all of them and
+        # shared; built for the reader otherwise (drafts, submitted and returned updates).
+        accepted_only = (not is_secretariat(user) and activity.lead_body_id not in lead_body_ids(user)
+                         and not activity.updates.filter(author=user).exclude(review_state="accepted")
+                         .exists())
+        updates = (ProgressUpdate.objects.accepted() if accepted_only else ProgressUpdate.objects.visible_to(user))
+        ctx["updates"] = (updates.filter(activity=activity)
                           .select_related("author", "milestone__parent", "milestone__activity__accomplishment")[:20])
+        ctx["accepted_updates"] = accepted_updates_fragment(activity) if accepted_only else None
         # What everyone who may read the plan sees alike is kept in the shared cache (activities/tables.py); what is
         # read for it is read only when it is not there (lazily, from the templates).
         ctx["contributions"] = activity.contributions.select_related("member").order_by("year", "member__acronym")
@@ -688,10 +696,7 @@ class MyWorkView(RoleRequiredMixin, RuleRequiredMixin, TemplateView):
                             .order_by("accomplishment__order", "number", "pk").values_list("pk", flat=True))
         rows = my_work_rows(activity_ids, plan_id=plan.pk, today=clock.today(self.request))
         ctx["page"] = Paginator(rows, MY_WORK_PAGE).get_page(self.request.GET.get("page"))
-        ctx["my_updates"] = (ProgressUpdate.objects.filter(author=user, activity__accomplishment__work_plan=plan)
-                             .exclude(review_state="accepted")
-                             .select_related("activity__accomplishment", "milestone__parent",
-                                             "milestone__activity__accomplishment")[:50])
+        ctx["my_updates"] = my_updates_in_progress(user, plan)
         ctx["bodies"] = LeadBody.objects.filter(leads=user)
         ctx["other_work"] = [(source.name, source.my_work(user)) for source in work_sources.sources()]
         return ctx

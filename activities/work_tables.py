@@ -4,9 +4,11 @@ Both pages are per user, so neither is cached whole; their rows are the same for
 
 - My work's milestone rows of one activity, as any lead of the activity sees them (each row's "File progress"
   is every lead's): a fragment of the activity's scope (activities.tables.SCOPE, retired by any change to its
-  milestones or progress), kept as a list of rows so that the page can still be cut into pages of 50 milestones.
+  milestones or accepted progress), kept as a list of rows so that the page can still be cut into pages of 50
+  milestones.
 - A submitted update's row of the review queue, as every reviewer sees it (its "Accept…" and "Return" are every
-  reviewer's), also of its activity's scope (saving the update retires it; so does renaming its milestone),
+  reviewer's), of its activity's progress (activities.tables.PROGRESS_SCOPE: saving the update retires it; so does
+  renaming its milestone, in the activity it was filed under or the one it was moved to),
   without the author's name: a user's name may change with no plan data changing, so it comes with the page's
   list of updates and is written between the row's two cached halves.
 
@@ -15,7 +17,7 @@ and, for My work, the day (health). Milestones and updates are read only for the
 """
 import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.urls import get_script_prefix
@@ -28,11 +30,9 @@ from emgplan.links import pk_url
 
 from .models import Milestone, ProgressUpdate
 from .row_figures import milestones_annotated
-from .tables import SCOPE
+from .tables import PROGRESS_SCOPE, SCOPE
 
 MY_WORK_PAGE = 50  # milestones per page of My work
-
-
 
 
 # My work --------------------------------------------------------------------------------------------------
@@ -59,6 +59,18 @@ def my_work_rows(activity_ids, *, plan_id, today: datetime.date) -> list:
         for pk, rows in built.items():
             batch.put(pk, rows)
     return [mark_safe(html) for pk in dict.fromkeys(activity_ids) for html in batch.get(pk)]  # noqa: S308
+
+
+def my_updates_in_progress(user, plan, limit: int = 50) -> list[dict]:
+    """The user's own updates not accepted yet (latest period first), as the values their line of My work shows
+    (activities_tags.my_update_item): one query, no model instances."""
+    return list(ProgressUpdate.objects.filter(author=user, activity__accomplishment__work_plan=plan)
+                .exclude(review_state="accepted")
+                .values("pk", "milestone_id", "period_start", "period_end", "review_state", "return_reason",
+                        code=F("activity__accomplishment__code"), number=F("activity__number"),
+                        m_code=F("milestone__activity__accomplishment__code"),
+                        m_number=F("milestone__activity__number"), m_parent_id=F("milestone__parent_id"),
+                        m_parent=F("milestone__parent__label"), m_label=F("milestone__label"))[:limit])
 
 
 # The review queue -----------------------------------------------------------------------------------------
@@ -97,14 +109,25 @@ def review_queue_queryset(plan):
     """The submitted updates of the plan, oldest first: what the page lists, with the authors' names."""
     return (ProgressUpdate.objects.filter(review_state="submitted", activity__accomplishment__work_plan=plan)
             .order_by("submitted_at", "pk")
-            .values("pk", "activity_id", "author__first_name", "author__last_name", "author__username"))
+            .values("pk", "activity_id", "milestone__activity_id", "author__first_name", "author__last_name",
+                    "author__username"))
+
+
+def _activities_of(update) -> tuple:
+    """The activity an update was filed under, and the one its milestone is in now if it was moved since."""
+    return tuple(pk for pk in (update["activity_id"], update["milestone__activity_id"]) if pk is not None)
+
+
+def review_batch(updates, *, plan_id) -> fragments.Batch:
+    """The shared fragments of these updates' rows (review_queue_queryset's)."""
+    return fragments.Batch("review-row", plan_id=plan_id, kinds=[fragments.FRAME], scope=PROGRESS_SCOPE,
+                           ids=[u["pk"] for u in updates], scope_ids={u["pk"]: _activities_of(u) for u in updates},
+                           parts=[get_script_prefix()])
 
 
 def review_rows(updates, *, plan_id) -> list:
     """The rows of these updates (review_queue_queryset's), each from the shared cache or read and written."""
-    batch = fragments.Batch("review-row", plan_id=plan_id, kinds=[fragments.FRAME], scope=SCOPE,
-                            ids=[u["pk"] for u in updates], scope_ids={u["pk"]: u["activity_id"] for u in updates},
-                            parts=[get_script_prefix()])
+    batch = review_batch(updates, plan_id=plan_id)
     missing = batch.missing
     if missing:
         for u in (ProgressUpdate.objects.filter(pk__in=missing)

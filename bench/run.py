@@ -71,10 +71,11 @@ class Page:
     args: tuple = ()
     query: str = ""
     every_activity: bool = False  # the gunicorn runs ask for every activity of the plan, at random
+    every_part: bool = False  # ... for every part of the plan and every page of it (?ea=<code>&page=<n>), at random
 
 
 PAGES = [
-    Page("plan overview", "activities:plan", "secretariat"),
+    Page("plan overview", "activities:plan", "secretariat", every_part=True),
     Page("dashboard", "overview:dashboard", "chair"),
     Page("timeline", "overview:timeline", "viewer"),
     Page("milestones, filtered", "overview:milestone-list", "viewer", query="status=at_risk&o=-due"),
@@ -273,11 +274,19 @@ def page_path(page: Page, picked: dict) -> str | None:
 
 
 def page_paths(page: Page, plan, picked: dict) -> list[str]:
-    """Every address the gunicorn runs ask for this page: each activity of the plan for the activity page."""
+    """Every address the gunicorn runs ask for this page: each activity of the plan for the activity page, each
+    part of the plan and each of its pages for the plan page (a reader who only ever opened the first would
+    measure the first page's cache)."""
     from django.urls import reverse
 
     from activities.models import Activity
 
+    if page.every_part:
+        from activities.selectors import ACTIVITIES_PER_PAGE, plan_sections
+
+        path = page_path(page, picked)
+        return [f"{path}?ea={s.code}&page={n}" for s in plan_sections(plan=plan).sections
+                for n in range(1, -(-s.n_activities // ACTIVITIES_PER_PAGE) + 1)] or [path]
     if not page.every_activity:
         return [page_path(page, picked)]
     ids = Activity.objects.filter(accomplishment__work_plan=plan).order_by("pk").values_list("pk", flat=True)
@@ -850,7 +859,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10, help="load per page and per run")
     parser.add_argument("--mix-seconds", type=float, help="the all-pages mix (default: twice --seconds)")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of load per page before measuring (wrk takes whole seconds)")
+    parser.add_argument("--warmup", type=float, default=2,
+                        help="seconds of load per page before measuring (wrk takes whole seconds)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--users", type=int, default=120, help="distinct signed-in users (at least)")

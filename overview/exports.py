@@ -5,10 +5,12 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from activities.models import Milestone
 from emgplan.spreadsheets import csv_safe, xlsx_append
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,17 +28,35 @@ def _activity(obj):
     return f"{a.accomplishment.code}.{a.number} {a.title}"
 
 
+def _milestone_ref(m) -> str:
+    """Milestone's str, A.1(c) or A.1(c)(ii), from a row of MILESTONE_VALUES."""
+    ref = f"({m['parent_label']})({m['label']})" if m["parent_id"] else f"({m['label']})"
+    return f"{m['ea_code']}.{m['activity_number']}{ref}"
+
+
+# What the milestone export reads of each row, as plain values (no model instances: a file of the whole plan reads
+# every milestone), from milestones_for_list's queryset and its annotations (due_on, last_accepted_on):
+# rows.values(*MILESTONE_FIELDS, **MILESTONE_VALUES).
+MILESTONE_FIELDS = ("pk", "label", "parent_id", "text", "activity_id", "status")
+MILESTONE_VALUES = {
+    "parent_label": F("parent__label"), "ea_code": F("activity__accomplishment__code"),
+    "activity_number": F("activity__number"), "activity_title": F("activity__title"),
+    "lead_body": F("activity__lead_body__name"), "due": F("due_on"), "meeting": F("due_meeting__code"),
+    "last_accepted": F("last_accepted_on"),
+}
+_STATUSES = dict(Milestone.Status.choices)
+
 MILESTONE_COLUMNS = [
-    Column("Id", lambda m: m.pk, 8),
-    Column("Ref", lambda m: f"{m.activity.accomplishment.code}.{m.activity.number}{m.ref}", 10),
-    Column("Milestone", lambda m: m.text, 60),
-    Column("Activity id", lambda m: m.activity_id, 10),
-    Column("Activity", _activity, 40),
-    Column("Lead body", lambda m: m.activity.lead_body.name if m.activity.lead_body_id else "", 30),
-    Column("Due", lambda m: m.due_on, 12),
-    Column("Due meeting", lambda m: m.due_meeting.code if m.due_meeting_id else "", 12),
-    Column("Status", lambda m: m.get_status_display(), 12),
-    Column("Last accepted update (period end)", lambda m: m.last_accepted_on, 16),
+    Column("Id", lambda m: m["pk"], 8),
+    Column("Ref", _milestone_ref, 10),
+    Column("Milestone", lambda m: m["text"], 60),
+    Column("Activity id", lambda m: m["activity_id"], 10),
+    Column("Activity", lambda m: f"{m['ea_code']}.{m['activity_number']} {m['activity_title']}", 40),
+    Column("Lead body", lambda m: m["lead_body"] or "", 30),
+    Column("Due", lambda m: m["due"], 12),
+    Column("Due meeting", lambda m: m["meeting"] or "", 12),
+    Column("Status", lambda m: _STATUSES.get(m["status"], m["status"]), 12),
+    Column("Last accepted update (period end)", lambda m: m["last_accepted"], 16),
 ]
 
 CONTRIBUTION_COLUMNS = [

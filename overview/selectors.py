@@ -16,6 +16,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -534,6 +536,25 @@ def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
+TIMELINE_ORDER = ("accomplishment__order", "accomplishment__code", "number")
+MARKER_ORDER = ("due_on", "parent_id", "order", "label")
+
+
+def _dated_milestones(qs):
+    return (qs.with_due().filter(due_on__isnull=False)
+            .select_related("activity__accomplishment", "parent", "due_meeting").order_by(*MARKER_ORDER))
+
+
+def _span(plan: WorkPlan, first: datetime.date | None, last: datetime.date | None):
+    """The plan's years, widened by whole months to the first and last dated milestone (None: none dated)."""
+    start = datetime.date(plan.first_year, 1, 1)
+    end = datetime.date(plan.last_year + 1, 1, 1)
+    if first is not None:
+        start = min(start, _month_start(first))
+        end = max(end, _next_month(last))
+    return start, end
+
+
 def plan_timeline(*, plan: WorkPlan, today: datetime.date) -> Timeline:
     """The plan's period as a Gantt-like layout (three queries: activities, dated milestones, meetings).
 
@@ -541,18 +562,34 @@ def plan_timeline(*, plan: WorkPlan, today: datetime.date) -> Timeline:
     """
     activities = list(
         Activity.objects.filter(accomplishment__work_plan=plan).select_related("accomplishment", "lead_body")
-        .order_by("accomplishment__order", "accomplishment__code", "number")
+        .order_by(*TIMELINE_ORDER)
     )
-    milestones = list(
-        Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(due_on__isnull=False)
-        .select_related("activity__accomplishment", "parent", "due_meeting")
-        .order_by("due_on", "parent_id", "order", "label")
+    milestones = list(_dated_milestones(Milestone.objects.filter(activity__accomplishment__work_plan=plan)))
+    start, end = _span(plan, min((m.due_on for m in milestones), default=None),
+                       max((m.due_on for m in milestones), default=None))
+    return _timeline_layout(activities=activities, milestones=milestones, start=start, end=end, today=today)
+
+
+def timeline_page(*, plan: WorkPlan, activity_ids, today: datetime.date) -> Timeline:
+    """One page of the timeline: the rows of these activities of `plan` (in the plan's order) and their dated
+    milestones, on the axis of the whole plan, so that every page has the same months (four queries whatever the
+    plan's size: the activities, the span of all the plan's dated milestones as one aggregate, the page's
+    milestones, the meetings)."""
+    activities = list(
+        Activity.objects.filter(accomplishment__work_plan=plan, pk__in=list(activity_ids))
+        .select_related("accomplishment").order_by(*TIMELINE_ORDER)
     )
-    start = datetime.date(plan.first_year, 1, 1)
-    end = datetime.date(plan.last_year + 1, 1, 1)
-    if milestones:
-        start = min(start, _month_start(min(m.due_on for m in milestones)))
-        end = max(end, _next_month(max(m.due_on for m in milestones)))
+    span = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().aggregate(
+        first=Min("due_on"), last=Max("due_on"))
+    start, end = _span(plan, span["first"], span["last"])
+    milestones = list(_dated_milestones(Milestone.objects.filter(activity__in=[a.pk for a in activities])))
+    return _timeline_layout(activities=activities, milestones=milestones, start=start, end=end, today=today)
+
+
+def _timeline_layout(*, activities: list[Activity], milestones: list[Milestone], start: datetime.date,
+                     end: datetime.date, today: datetime.date) -> Timeline:
+    """The rows of `activities` (grouped by expected accomplishment, in order) with their `milestones` as markers,
+    on the months from `start` to `end` (exclusive), with the meetings in them (one query)."""
     meetings = list(Meeting.objects.filter(start_date__gte=start, start_date__lt=end).order_by("start_date"))
 
     months = []

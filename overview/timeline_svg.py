@@ -38,8 +38,9 @@ def _words(text: str, length: int) -> str:
     return " ".join(words[:length]) + "…" if len(words) > length else " ".join(words)
 
 
-def timeline_svg(tl: Timeline, *, plan, for_print: bool = False) -> SafeString:
-    """The whole <svg> element of the timeline of `plan` laid out as `tl`."""
+def timeline_svg(tl: Timeline, *, plan, for_print: bool = False, shown: str = "") -> SafeString:
+    """The whole <svg> element of the timeline of `plan` laid out as `tl`; `shown` says which of its activities
+    the chart holds when it is one page of them (said in its title)."""
     dates: dict = {}
 
     def day(value, fmt):  # many markers share a date; Django's formatter is slow per call
@@ -56,7 +57,7 @@ def timeline_svg(tl: Timeline, *, plan, for_print: bool = False) -> SafeString:
       f'viewBox="0 0 {int(tl.width):d} {int(tl.height):d}" data-start="{tl.start:%Y-%m-%d}" '
       f'data-end="{tl.end:%Y-%m-%d}" data-x0="{_n(tl.x0)}" data-x1="{_n(tl.x1)}">\n')
     w(f'<title id="tl-title">Timeline of {escape(plan.title)}, {date_format(tl.start, "F Y")} to '
-      f'{date_format(tl.last_day, "F Y")}: {tl.marker_count} dated milestones</title>\n')
+      f'{date_format(tl.last_day, "F Y")}: {tl.marker_count} dated milestones{escape(shown)}</title>\n')
     for t in tl.months:
         major = " major" if t.major else ""
         w(f'<line class="grid{major}" x1="{_n(t.x)}" x2="{_n(t.x)}" y1="38" y2="{height}"/>'

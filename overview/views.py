@@ -23,13 +23,23 @@ from accomplishments.models import ExpectedAccomplishment, Meeting, Member
 from accomplishments.selectors import workplan_of
 from activities import work_sources
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
+from activities.selectors import WHOLE_PLAN, plan_sections
 from activities.status import OPEN_STATUSES
 from activities.tables import CONTRIBUTION_SCOPE, SCOPE, plan_activity_ids
 from cycles.health import with_health
 from emgplan import clock, fragments
 
 from . import selectors
-from .exports import CONTRIBUTION_COLUMNS, MILESTONE_COLUMNS, XLSX, export_csv, export_filename, export_xlsx
+from .exports import (
+    CONTRIBUTION_COLUMNS,
+    MILESTONE_COLUMNS,
+    MILESTONE_FIELDS,
+    MILESTONE_VALUES,
+    XLSX,
+    export_csv,
+    export_filename,
+    export_xlsx,
+)
 from .filters import ContributionFilter, MilestoneFilter
 from .search import plan_search
 from .timeline_svg import timeline_svg
@@ -167,32 +177,54 @@ class LeadBodyStatusView(OverviewMixin, ListView):
         return ctx
 
 
-def timeline_chart(*, plan, today) -> dict:
-    """The timeline's chart as everyone who may read the plan sees it, from the shared cache when it is there.
+def timeline_chart(*, plan, today, overview) -> dict:
+    """The timeline's chart of the page of activities `overview` shows (activities.selectors.plan_sections: the
+    plan page's part and page), as everyone who may read the plan sees it, from the shared cache when it is there.
 
     Nothing in it depends on the user; it depends on the plan's frame (any change to it retires the chart, see
-    emgplan/fragments.py), on the day the plan is viewed as of, and on the addresses its links take (the plan's
-    prefix). Cold it costs three queries and the layout; warm, one round trip to the cache.
+    emgplan/fragments.py), on the day the plan is viewed as of, on the addresses its links take (the plan's
+    prefix) and on the part and page shown. The page (its activities, where they stand among how many) is named
+    in the key and the activities are read again for the chart once the tokens are read, so that a chart built
+    across a change is stored under a key no later request asks for. Cold it costs four queries and the layout of
+    one page; warm, one round trip to the cache.
     """
-    def build():
-        layout = selectors.plan_timeline(plan=plan, today=today)
-        return {"start": layout.start, "last_day": layout.last_day, "svg": str(timeline_svg(layout, plan=plan))}
+    page_obj = overview.page_obj
+    ids = [activity.pk for group in overview.shown for activity in group.activities]
+    paged = (page_obj.start_index(), page_obj.end_index(), page_obj.paginator.count) \
+        if page_obj.has_other_pages() else None
 
-    chart = fragments.fragment("timeline-chart", plan_id=plan.pk, kinds=[fragments.PLAN],
-                               parts=[today.isoformat(), reverse("overview:milestone-list")], build=build)
+    def build():
+        layout = selectors.timeline_page(plan=plan, activity_ids=ids, today=today)
+        shown = [f"{g.accomplishment.code}. {g.accomplishment.category}" for g in layout.groups[:1]
+                 if overview.chosen != WHOLE_PLAN]
+        if paged:
+            shown.append("activities {}–{} of {}".format(*paged))
+        svg = timeline_svg(layout, plan=plan, shown=f" ({'; '.join(shown)})" if shown else "")
+        return {"start": layout.start, "last_day": layout.last_day, "svg": str(svg)}
+
+    chart = fragments.fragment("timeline-chart", plan_id=plan.pk, kinds=[fragments.PLAN], build=build,
+                               parts=[today.isoformat(), reverse("overview:milestone-list"), overview.chosen, ids,
+                                      paged])
     return {**chart, "svg": mark_safe(chart["svg"])}  # noqa: S308  written by timeline_svg, which escapes every value
 
 
 class TimelineView(OverviewMixin, TemplateView):
-    """The plan's months as a server-rendered SVG chart: readable without JavaScript."""
+    """The plan's months as a server-rendered SVG chart, readable without JavaScript: the activities of the plan
+    page's part and page (the same part chooser and pages), on the whole plan's months."""
 
     template_name = "overview/timeline.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if self.plan is not None:
-            ctx["timeline"] = timeline_chart(plan=self.plan, today=self.today)
-            ctx["statuses"] = selectors.STATUSES
+            overview = plan_sections(plan=self.plan, chosen=self.request.GET.get("ea", "")[:10],
+                                     page=self.request.GET.get("page"))
+            chosen = [s for s in overview.sections if s.code == overview.chosen]
+            ctx.update(overview=overview, page_obj=overview.page_obj, query=urlencode({"ea": overview.chosen}),
+                       # the list of the same milestones keeps the part shown
+                       list_query=urlencode({"o": "due", **({"accomplishment": chosen[0].pk} if chosen else {})}),
+                       timeline=timeline_chart(plan=self.plan, today=self.today, overview=overview),
+                       statuses=selectors.STATUSES)
         return ctx
 
 
@@ -256,6 +288,10 @@ class ListExportMixin(PlanFilterMixin, FilterView):
             raise Http404("Unknown format.")
         return self.export(fmt)
 
+    def export_rows(self, rows):
+        """What the columns read of the filtered rows: the rows themselves unless a list says otherwise."""
+        return rows
+
     def export(self, fmt):
         filterset = self.get_filterset(self.get_filterset_class())
         # As on the list page (strict): an invalid filter selects nothing rather than everything.
@@ -263,6 +299,7 @@ class ListExportMixin(PlanFilterMixin, FilterView):
         etag = self.export_etag(fmt, rows)
         response = get_conditional_response(self.request, etag=etag) if etag is not None else None
         if response is None:
+            rows = self.export_rows(rows)
             if fmt == "csv":
                 response = export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today)
             else:
@@ -477,6 +514,10 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
     stem = "milestones"
     sheet = "Milestones"
 
+    def export_rows(self, rows):
+        """Plain values (MILESTONE_VALUES): a file of the whole plan reads every milestone."""
+        return rows.values(*MILESTONE_FIELDS, **MILESTONE_VALUES) if self.plan is not None else []
+
     def export(self, fmt):
         if self.plan is None:
             return super().export(fmt)
@@ -490,6 +531,7 @@ class MilestoneExportView(MilestoneListMixin, ListExportMixin):
             def build():
                 filterset = self.get_filterset(self.get_filterset_class())
                 rows = self.get_queryset().none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+                rows = self.export_rows(rows)
                 if fmt == "csv":
                     return export_csv(rows=rows, columns=self.columns, stem=self.stem, today=self.today).content
                 return export_xlsx(rows=rows, columns=self.columns, stem=self.stem, title=self.sheet,

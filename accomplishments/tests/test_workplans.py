@@ -213,6 +213,24 @@ def test_closing_asks_first_and_refuses_the_current_plan(client_as, seed_plan, n
     assert WorkPlan.objects.get(pk=seed_plan.pk).status == WorkPlan.Status.CLOSED
 
 
+def test_the_plans_every_page_reads_follow_an_adoption_and_a_closing_at_once(client_as, seed_plan, next_plan, som21):
+    """The list of plans (which is current, which closed) is kept in the shared cache: read by every page before
+    and after each change, it is never stale."""
+    client = client_as("secretariat")
+    old = f"/plans/{seed_plan.code}"
+    m = Milestone.objects.filter(activity__accomplishment__work_plan=seed_plan).first()
+    assert seed_plan.title in client.get("/").content.decode() and client.get(old + "/").status_code == 200
+    r = client.post(reverse("accomplishments:workplan-adopt", args=[next_plan.pk]), {"meeting": som21.pk})
+    assert r.status_code == 302
+    assert next_plan.title in client.get("/").content.decode()  # the new current plan, at once
+    assert seed_plan.title in client.get(old + "/").content.decode()
+    assert client.post(reverse("accomplishments:workplan-close", args=[seed_plan.pk])).status_code == 302
+    status = client.post(f"{old}{reverse('activities:milestone-status', args=[m.pk])}",
+                         {f"m{m.pk}-status": "delayed", f"m{m.pk}-version": m.version})
+    assert status.status_code == 403  # closed: refused at once
+    assert Milestone.objects.get(pk=m.pk).version == m.version
+
+
 def test_the_carry_over_page_carries_the_chosen_milestones(client_as, seed_plan, next_plan):
     client = client_as("secretariat")
     url = reverse("activities:carry_over", args=[next_plan.pk])

@@ -6,10 +6,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accomplishments.models import Meeting
-from activities.models import Milestone
+from activities.models import Milestone, ProgressUpdate
 from emgplan.links import pk_url
 
 register = template.Library()
+REVIEW_STATES = dict(ProgressUpdate.ReviewState.choices)
 
 
 @register.simple_tag
@@ -62,12 +63,18 @@ def status_badge(milestone):
 
 @register.simple_tag
 def my_update_item(u):
-    """One of the user's own updates in progress on My work: a line of the list, written by code."""
-    returned = format_html(" — returned because: {}", u.return_reason) if u.review_state == "returned" else ""
+    """One of the user's own updates in progress on My work (activities.work_tables.my_updates_in_progress's
+    values): a line of the list, written by code. Its milestone is named as Milestone's str, A.1(c)(ii)."""
+    returned = format_html(" — returned because: {}", u["return_reason"]) if u["review_state"] == "returned" else ""
+    if u["milestone_id"]:
+        ref = f"({u['m_parent']})({u['m_label']})" if u["m_parent_id"] else f"({u['m_label']})"
+        target = f"{u['m_code']}.{u['m_number']}{ref}"
+    else:
+        target = f"{u['code']}.{u['number']}"
     return format_html('<li><a href="{}">{}, {} – {}</a>: <strong>{}</strong>{}</li>',
-                       pk_url("activities:update-detail", u.pk), u.milestone if u.milestone_id else u.activity.code,
-                       date_filter(u.period_start, "M Y"), date_filter(u.period_end, "M Y"),
-                       u.get_review_state_display(), returned)
+                       pk_url("activities:update-detail", u["pk"]), target,
+                       date_filter(u["period_start"], "M Y"), date_filter(u["period_end"], "M Y"),
+                       REVIEW_STATES.get(u["review_state"], u["review_state"]), returned)
 
 
 # A milestone row's fixed cells, written by code: the plan page has hundreds of rows, and these tags replace a

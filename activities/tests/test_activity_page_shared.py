@@ -1,10 +1,15 @@
 """The activity page's parts that every reader sees alike (lead, mandates, partners, description; contributions;
-history) come from the shared cache (activities.tables.activity_fragments), never stale; the progress list, which
-differs by reader (drafts), and the reader's own buttons are built for each request."""
+history) come from the shared cache (activities.tables.activity_fragments), never stale; so does the progress list
+for the readers who may see only accepted updates (activities.tables.accepted_updates_fragment), while those who
+see more (drafts, submitted or returned updates) have it built for them, as the reader's own buttons are."""
+import datetime
 import re
+import uuid
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accomplishments.models import Member
@@ -81,3 +86,105 @@ def test_a_mandate_a_partner_name_and_an_edit_show_at_once(client_as, b2, demo_u
     assert "<p>A description written today</p>" in html
     history = html[html.index('id="history-heading"'):]
     assert "A description written today" in history  # the change, at the top of the history
+
+
+# The progress list ------------------------------------------------------------------------------------------
+
+
+def _progress(html):
+    start = html.index('<h2 class="h4 mt-4">Progress</h2>')
+    return html[start:html.index("</ul>", start) + 5] if "<ul" in html[start:start + 200] else html[start:start + 300]
+
+
+@pytest.fixture
+def a1(seed_plan, demo_users):
+    """A.1 (led by biodiversity-lead) with an accepted update, a submitted one and a draft of its lead's."""
+    from activities.models import Milestone, ProgressUpdate
+
+    a1 = Activity.objects.get(accomplishment__code="A", number=1, accomplishment__work_plan=seed_plan)
+    m = Milestone.objects.get(activity=a1, label="a", parent=None)
+    lead, secretariat = demo_users["biodiversity-lead"], demo_users["secretariat"]
+    for state, words in [("accepted", "Accepted words"), ("submitted", "Submitted words"), ("draft", "Draft words")]:
+        ProgressUpdate.objects.create(activity=a1, milestone=m, author=lead, review_state=state, narrative=words,
+                                      period_start=datetime.date(2014, 1, 1), period_end=datetime.date(2014, 3, 31),
+                                      reported_status="on_track",
+                                      **({"reviewer": secretariat} if state == "accepted" else {}))
+    return a1
+
+
+def _reads_progress(client, activity):
+    """The page, and whether it read the progress list's updates from the database."""
+    with CaptureQueriesContext(transaction.get_connection()) as queries:
+        html = _page(client, activity)
+    return html, any('"activities_progressupdate"."narrative"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_progress_list_of_accepted_updates_is_shared_and_as_built_without_cache(client_as, a1):
+    readers = ("viewer", "chair", "unido-focal", "secretariat", "biodiversity-lead")
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+        built = {u: _progress(_page(client_as(u), a1)) for u in readers}
+    first, read = _reads_progress(client_as("viewer"), a1)
+    assert read and _progress(first) == built["viewer"]
+    for username in ("chair", "unido-focal", "viewer"):
+        html, read = _reads_progress(client_as(username), a1)
+        assert not read and _progress(html) == built[username] == built["viewer"]
+    assert "Accepted words" in built["viewer"] and "Submitted words" not in built["viewer"]
+    # Those who see more are never given the shared list, nor is it built from what they see.
+    for username, sees in [("secretariat", "Draft words"), ("biodiversity-lead", "Submitted words")]:
+        html, read = _reads_progress(client_as(username), a1)
+        assert read and _progress(html) == built[username] and sees in built[username]
+    assert "Submitted words" not in _progress(_page(client_as("viewer"), a1))
+
+
+def test_a_reader_with_an_update_of_their_own_waiting_sees_it(client_as, a1, demo_users):
+    """A former lead (no longer of the body) still sees their own draft, as ProgressUpdate.visible_to says."""
+    from activities.models import ProgressUpdate
+
+    _page(client_as("viewer"), a1)
+    viewer = demo_users["viewer"]
+    ProgressUpdate.objects.create(activity=a1, milestone=None, author=viewer, narrative="My own words",
+                                  period_start=datetime.date(2014, 1, 1), period_end=datetime.date(2014, 3, 31),
+                                  reported_status="on_track")
+    html, read = _reads_progress(client_as("viewer"), a1)
+    assert read and "My own words" in _progress(html) and "Accepted words" in _progress(html)
+    assert "My own words" not in _progress(_page(client_as("chair"), a1))
+
+
+def test_accepting_shows_at_once_a_draft_rebuilds_nothing(client_as, a1):
+    from activities.models import ProgressUpdate
+
+    _page(client_as("viewer"), a1)
+    lead = client_as("biodiversity-lead")
+    r = lead.post(reverse("activities:update-create") + f"?activity={a1.pk}", {
+        "period_start": "2014-04-01", "period_end": "2014-06-14", "reported_status": "on_track",
+        "narrative": "Another draft", "evidence_links": "", "form_key": str(uuid.uuid4())})
+    assert r.status_code == 302
+    html, read = _reads_progress(client_as("viewer"), a1)
+    assert not read and "Another draft" not in html
+    submitted = ProgressUpdate.objects.get(narrative="Submitted words")
+    assert client_as("secretariat").post(reverse("activities:update-accept", args=[submitted.pk])).status_code == 302
+    html, read = _reads_progress(client_as("viewer"), a1)
+    assert read and "Submitted words" in _progress(html)
+
+
+def test_what_the_list_names_shows_at_once(client_as, a1, demo_users, seed_plan):
+    """Its milestone renamed, even after it moved to another activity (the update stays under A.1), and its
+    author's name."""
+    from activities.models import Milestone
+
+    m = Milestone.objects.get(activity=a1, label="a", parent=None)
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    assert "A.1(a)" in _progress(_page(client_as("viewer"), a1))
+    m.activity, m.label = a2, "y"
+    m.save()
+    assert "A.2(y)" in _progress(_page(client_as("viewer"), a1))
+    r = client_as("secretariat").post(reverse("activities:milestone-edit", args=[m.pk]), {
+        "activity": a2.pk, "parent": "", "label": "x", "order": m.order, "text": m.text,
+        "due_meeting": m.due_meeting_id or "", "due_date": "", "status": m.status, "completed_on": "",
+        "version": Milestone.objects.get(pk=m.pk).version})
+    assert r.status_code == 302  # renamed within A.2: the list of A.1, where the update was filed, names it
+    assert "A.2(x)" in _progress(_page(client_as("viewer"), a1))
+    author = demo_users["biodiversity-lead"]
+    author.first_name = "Beatrice"
+    author.save()
+    assert "Beatrice" in _progress(_page(client_as("viewer"), a1))

@@ -7,7 +7,7 @@ import datetime
 import re
 
 import pytest
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -17,7 +17,7 @@ from accomplishments.models import Meeting
 from activities import tables
 from activities.models import Activity, LeadBody, Milestone
 from activities.permissions import Rights
-from activities.selectors import milestones_prefetch
+from activities.row_figures import milestones_annotated
 from activities.tables import milestone_rows, milestone_table_html, milestones_read, plan_activity_html
 from activities.templatetags.activities_tags import status_badge_of
 from cycles.health import HEALTH
@@ -28,6 +28,21 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2014, 6, 15)
 NASTY = "<b>Tom & \"Jerry\"</b>'s"
+
+
+def milestones_prefetch(*, today: datetime.date):
+    """What the templates read (the reference the code is compared with): top-level milestones with their
+    sub-items, in document order, each with the figures other apps derive (its health: activities.row_figures)."""
+    children = milestones_annotated(
+        Milestone.objects.select_related("due_meeting", "activity__accomplishment").order_by("order", "label"), today)
+    return Prefetch(
+        "milestones",
+        queryset=milestones_annotated(Milestone.objects.filter(parent__isnull=True), today)
+        .select_related("due_meeting")
+        .prefetch_related(Prefetch("children", queryset=children))
+        .order_by("order", "label"),
+        to_attr="top_milestones",
+    )
 
 
 @pytest.fixture

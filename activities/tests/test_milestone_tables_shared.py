@@ -3,6 +3,7 @@ activity and per what the reader may do, built once for everyone, never shown st
 its progress rebuilds its activity's table only; a change to the plan's frame rebuilds them all."""
 import datetime
 import re
+import uuid
 
 import pytest
 from django.db import transaction
@@ -100,6 +101,24 @@ def test_accepted_progress_changes_health_at_once(client_as, seed_plan, settings
     assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
     html, read = _page(client_as("chair"))
     assert read == {update.activity_id}
+
+
+def test_a_draft_filed_or_submitted_rebuilds_no_table_accepting_it_one(client_as, seed_plan, settings):
+    settings.EMG_TODAY = "2014-06-15"
+    m = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
+    before, _ = _page(client_as("chair"))
+    for submit in ({}, {"submit": "1"}):  # a draft saved, then one sent for review: neither changes a table
+        narrative = f"Progress {len(submit)}"
+        r = client_as("biodiversity-lead").post(reverse("activities:update-create") + f"?milestone={m.pk}", {
+            "period_start": "2014-04-01", "period_end": "2014-06-14", "reported_status": "at_risk",
+            "narrative": narrative, "evidence_links": "", "form_key": str(uuid.uuid4()), **submit})
+        assert r.status_code == 302
+        html, read = _page(client_as("chair"))
+        assert read == set() and _table(html, m.activity) == _table(before, m.activity)
+    update = ProgressUpdate.objects.get(narrative="Progress 1", review_state="submitted")
+    assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
+    html, read = _page(client_as("chair"))
+    assert read == {m.activity_id} and _table(html, m.activity) != _table(before, m.activity)
 
 
 def test_arranging_the_plan_is_built_for_the_secretariat_alone(client_as, seed_plan):

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from accomplishments.models import Meeting
 from activities.models import Activity, LeadBody, Milestone, ProgressUpdate
-from activities.work_tables import review_queue_queryset
-from emgplan import fragments, roles
+from activities.work_tables import review_batch, review_queue_queryset
+from emgplan import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +114,9 @@ def test_progress_filed_and_accepted_shows_at_once(client_as, a1a):
     before, _ = _page(client_as("biodiversity-lead"))
     update = _submit(client_as("biodiversity-lead"), a1a)
     html, read = _page(client_as("biodiversity-lead"))
-    assert read == {a1a.activity_id} and "<strong>Submitted</strong>" in html
-    assert _row(html, ">A.1(a)</a>") == _row(before, ">A.1(a)</a>")  # nothing accepted yet
+    # Nothing accepted yet: the rows (health, last accepted) are the same, kept; the lead's own list shows the update.
+    assert read == set() and "<strong>Submitted</strong>" in html
+    assert _row(html, ">A.1(a)</a>") == _row(before, ">A.1(a)</a>")
     assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
     update.refresh_from_db()
     html, read = _page(client_as("biodiversity-lead"))
@@ -148,7 +149,7 @@ def test_my_work_reads_a_fixed_number_of_queries(client_as, seed_plan, django_as
         client.get(MY_WORK)
     with CaptureQueriesContext(transaction.get_connection()) as warm:
         client.get(MY_WORK)
-    assert len(warm.captured_queries) == len(cold.captured_queries) - 1  # the milestones, read once
+    assert len(warm.captured_queries) == len(cold.captured_queries) - 2  # the milestones and the plans, read once
     client = client_as("greeneconomy-lead")
     with django_assert_max_num_queries(len(cold.captured_queries)):
         client.get(MY_WORK)
@@ -212,6 +213,23 @@ def test_what_a_row_names_shows_at_once(client_as, a1a, demo_users):
     assert read == set() and ">Beatrice Biodiversity</td>" in _row(html, "The mapping tool went live.")
 
 
+def test_a_milestone_moved_and_renamed_shows_in_the_row_of_an_update_filed_before(client_as, a1a, seed_plan):
+    update = _submit(client_as("biodiversity-lead"), a1a)
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    a1a.activity = a2
+    a1a.label = "y"
+    a1a.save()  # moved: the update stays filed under A.1
+    html, read = _page(client_as("secretariat"), QUEUE)
+    assert read == {update.pk} and ">A.2(y)</a>" in _row(html, "The mapping tool went live.")
+    r = client_as("secretariat").post(reverse("activities:milestone-edit", args=[a1a.pk]), {
+        "activity": a2.pk, "parent": "", "label": "x", "order": a1a.order, "text": a1a.text,
+        "due_meeting": a1a.due_meeting_id or "", "due_date": "", "status": a1a.status, "completed_on": "",
+        "version": Milestone.objects.get(pk=a1a.pk).version})
+    assert r.status_code == 302  # renamed in A.2 only: the row filed under A.1 must still show it
+    html, read = _page(client_as("secretariat"), QUEUE)
+    assert read == {update.pk} and ">A.2(x)</a>" in _row(html, "The mapping tool went live.")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_restored_after, seed_plan):
     m = Milestone.objects.filter(activity__accomplishment__work_plan=seed_plan).first()
@@ -227,10 +245,7 @@ def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_
                                               narrative="Elsewhere.")
 
     def keys():
-        updates = list(review_queue_queryset(seed_plan))
-        batch = fragments.Batch("review-row", plan_id=seed_plan.pk, kinds=[fragments.FRAME], scope="activity",
-                                ids=[u["pk"] for u in updates], scope_ids={u["pk"]: u["activity_id"] for u in updates})
-        return batch.keys
+        return review_batch(list(review_queue_queryset(seed_plan)), plan_id=seed_plan.pk).keys
 
     before = keys()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -242,3 +257,44 @@ def test_a_rolled_back_change_retires_no_row_a_committed_one_its_activitys(seed_
     update.save()
     after = keys()
     assert after[update.pk] != before[update.pk] and after[elsewhere.pk] == before[elsewhere.pk]
+
+
+def test_my_updates_in_progress_are_written_as_from_the_updates_themselves(client_as, a1a, demo_users, seed_plan):
+    """My work's list of the lead's own updates is read as values: each line is what the update's own fields and
+    names (Milestone's str, the review state's label) give, for a milestone, a sub-item, a moved milestone, the
+    whole activity, and a returned update whose reason needs escaping."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.html import format_html
+
+    from activities.templatetags.activities_tags import my_update_item
+    from activities.work_tables import my_updates_in_progress
+    from emgplan.links import pk_url
+
+    lead = demo_users["biodiversity-lead"]
+    sub = Milestone.objects.filter(activity=a1a.activity, parent__isnull=False).first() or Milestone.objects.create(
+        activity=a1a.activity, parent=a1a, label="i", order=1, text="A sub-item")
+    a2 = Activity.objects.get(accomplishment__code="A", number=2, accomplishment__work_plan=seed_plan)
+    moved = Milestone.objects.create(activity=a2, label="q", order=9, text="Moved here")
+    made = []
+    for milestone, state, reason in [(a1a, "draft", ""), (sub, "submitted", ""), (None, "draft", ""),
+                                     (moved, "returned", "<b>Name</b> the agencies & \"partners\""),
+                                     (a1a, "accepted", "")]:
+        extra = {"reviewer": demo_users["secretariat"]} if state == "accepted" else {}
+        made.append(ProgressUpdate.objects.create(
+            activity=a1a.activity, milestone=milestone, author=lead, review_state=state, return_reason=reason,
+            period_start=datetime.date(2014, 1, 1), period_end=datetime.date(2014, 3 + len(made), 28),
+            reported_status="on_track", narrative=f"Update {len(made)}", **extra))
+    rows = my_updates_in_progress(lead, seed_plan)
+    expected_updates = sorted([u for u in made if u.review_state != "accepted"], key=lambda u: u.period_end,
+                              reverse=True)
+    assert [r["pk"] for r in rows] == [u.pk for u in expected_updates]
+    for row, u in zip(rows, expected_updates, strict=True):
+        u = ProgressUpdate.objects.select_related("milestone__parent", "milestone__activity__accomplishment",
+                                                  "activity__accomplishment").get(pk=u.pk)
+        returned = format_html(" — returned because: {}", u.return_reason) if u.review_state == "returned" else ""
+        assert my_update_item(row) == format_html(
+            '<li><a href="{}">{}, {} – {}</a>: <strong>{}</strong>{}</li>', pk_url("activities:update-detail", u.pk),
+            u.milestone if u.milestone_id else u.activity.code, date_filter(u.period_start, "M Y"),
+            date_filter(u.period_end, "M Y"), u.get_review_state_display(), returned)
+    html, _ = _page(client_as("biodiversity-lead"))
+    assert "A.2(q)" in html and "returned because: &lt;b&gt;Name&lt;/b&gt;" in html and "Update 4" not in html

@@ -128,15 +128,22 @@ def test_accepted_progress_shows_at_once(client_as, living_plan, built):
     assert shown in _row(html, m) and m.pk in built
 
 
-def test_a_progress_draft_rebuilds_its_activitys_rows_only(client_as, living_plan, built):
+def test_a_progress_draft_rebuilds_no_row_and_accepting_it_its_activitys_rows_only(client_as, living_plan, built):
     query = {"status": ["at_risk", "on_track", "not_started"]}
-    _get(client_as("viewer"), LIST, query)
+    first = _get(client_as("viewer"), LIST, query)[0].content
     m = Milestone.objects.get(activity__accomplishment__code="A", activity__number=1, label="a", parent=None)
     built.clear()
     r = client_as("biodiversity-lead").post(reverse("activities:update-create") + f"?milestone={m.pk}", {
-        "period_start": "2014-01-01", "period_end": "2014-03-31", "reported_status": "on_track",
-        "narrative": "A draft.", "evidence_links": "", "save": "1"})
+        "period_start": "2014-01-01", "period_end": "2014-06-14", "reported_status": "on_track",
+        "narrative": "A draft.", "evidence_links": "", "submit": "1"})
     assert r.status_code == 302
+    # Submitted, not accepted: no column and no filter of the list reads it (health and "last accepted" read
+    # accepted progress only), so every row is kept.
+    again = _get(client_as("viewer"), LIST, query)[0].content
+    table = lambda html: html[html.index(b"<table"):html.index(b"</table>")]  # noqa: E731
+    assert not built and table(again) == table(first)
+    update = ProgressUpdate.objects.get(narrative="A draft.")
+    assert client_as("secretariat").post(reverse("activities:update-accept", args=[update.pk])).status_code == 302
     _get(client_as("viewer"), LIST, query)
     assert built and set(built) <= set(Milestone.objects.filter(activity=m.activity_id).values_list("pk", flat=True))
 
@@ -195,10 +202,16 @@ def test_the_export_is_built_once_the_same_as_without_cache_and_a_change_shows_a
     assert reads and after["ETag"] != first["ETag"]
     assert "Delayed" in after.content.decode("utf-8-sig").split(f"\r\n{m.pk},", 1)[1].split("\r\n", 1)[0]
     assert client_as("viewer").get(CSV, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
-    # A progress draft (it shows in no column) retires the file too: the file holds every activity's token.
+    # A progress draft shows in no column: the file is kept. Accepted progress (its "last accepted" column, its
+    # health) retires it: the file holds every activity's token.
     key = _export_key(living_plan)
-    ProgressUpdate.objects.create(activity=m.activity, milestone=m, author=m.activity.lead_body.leads.first(),
+    lead = m.activity.lead_body.leads.first()
+    ProgressUpdate.objects.create(activity=m.activity, milestone=m, author=lead,
                                   period_start="2014-01-01", period_end="2014-03-31", narrative="Draft")
+    assert _export_key(living_plan) == key
+    ProgressUpdate.objects.create(activity=m.activity, milestone=m, author=lead, review_state="accepted",
+                                  reviewer=lead, period_start="2014-01-01", period_end="2014-03-31",
+                                  narrative="Accepted")
     assert _export_key(living_plan) != key
 
 
