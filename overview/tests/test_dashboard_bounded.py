@@ -225,7 +225,8 @@ def test_query_budgets_equal_on_a_small_and_a_crowded_plan(client_as, seed_plan,
     measure()
     _crowd(settings)
     measure()
-    # the last page of the crowded plan's table (milestones without a lead body are asked for as well)
+    # the last page of the crowded plan's table (milestones without a lead body are asked for as well), cold
+    cache.clear()
     with django_assert_max_num_queries(BUDGET["overview:lead-body-status"]) as ctx:
         assert client.get(reverse("overview:lead-body-status") + "?page=2").status_code == 200
     for key, (small, crowded) in counts.items():
