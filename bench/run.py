@@ -77,7 +77,7 @@ class Page:
 PAGES = [
     Page("plan overview", "activities:plan", "secretariat", every_part=True),
     Page("dashboard", "overview:dashboard", "chair"),
-    Page("timeline", "overview:timeline", "viewer"),
+    Page("timeline", "overview:timeline", "viewer", every_part=True),
     Page("milestones, filtered", "overview:milestone-list", "viewer", query="status=at_risk&o=-due"),
     Page("activity", "activities:activity-detail", "lead", args=("activity",), every_activity=True),
     Page("my work", "activities:my-work", "lead", readers=("lead",)),
@@ -275,8 +275,8 @@ def page_path(page: Page, picked: dict) -> str | None:
 
 def page_paths(page: Page, plan, picked: dict) -> list[str]:
     """Every address the gunicorn runs ask for this page: each activity of the plan for the activity page, each
-    part of the plan and each of its pages for the plan page (a reader who only ever opened the first would
-    measure the first page's cache)."""
+    part of the plan and each of its pages for the plan page and the timeline (a reader who only ever opened the
+    first would measure the first page's cache)."""
     from django.urls import reverse
 
     from activities.models import Activity
