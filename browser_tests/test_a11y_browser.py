@@ -15,9 +15,9 @@ from .conftest import ARTIFACTS
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
-COMMON = ["/", "/dashboard/", "/timeline/", "/milestones/", "/milestones/?health=zzz", "/contributions/", "/cycles/",
-          "/search/?q=biodiversity", "/meetings/", "/members/", "/lead-bodies/", "/notices/", "/profile/",
-          "/work-plans/", "/decisions/", "/decisions/?kind=action"]
+COMMON = ["/", "/dashboard/", "/dashboard/lead-bodies/", "/timeline/", "/milestones/", "/milestones/?health=zzz",
+          "/contributions/", "/cycles/", "/search/?q=biodiversity", "/meetings/", "/members/", "/lead-bodies/",
+          "/notices/", "/profile/", "/work-plans/", "/decisions/", "/decisions/?kind=action"]
 BY_ROLE = {
     "secretariat": ["/review/", "/reports/", "/reports/new/", "/users/", "/my-contributions/", "/activities/new/"],
     "biodiversity-lead": ["/my-work/", "/reports/"],

@@ -8,8 +8,25 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
 from activities import status as milestone_status
@@ -137,17 +154,85 @@ def status_by_accomplishment(*, plan: WorkPlan, today: datetime.date, year: int 
     ]
 
 
-def status_by_lead_body(*, plan: WorkPlan, today: datetime.date, year: int | None = None) -> list[StatusRow]:
-    """Two queries: the plan's lead bodies, and the counts grouped by lead body."""
+def _lead_body_counts(plan: WorkPlan, today: datetime.date, year: int | None, *, body_ids=None,
+                      no_body: bool = True) -> dict:
+    """{lead body id (None: activities without one): its counts}, one query grouped by lead body; `body_ids`
+    narrows it to those bodies (and, with `no_body`, the milestones of activities without one)."""
     qs = _milestones_in_year(Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due(), year)
-    grouped = {
+    if body_ids is not None:
+        wanted = Q(activity__lead_body_id__in=body_ids)
+        qs = qs.filter(wanted | Q(activity__lead_body__isnull=True) if no_body else wanted)
+    return {
         row["activity__lead_body_id"]: row
         for row in qs.order_by().values("activity__lead_body_id").annotate(**_status_aggregates(today))
     }
-    bodies = LeadBody.objects.filter(activities__accomplishment__work_plan=plan).distinct().order_by("name")
-    rows = [_status_row(b.short_name, b.name, grouped.get(b.pk), f"lead_body={b.pk}") for b in bodies]
+
+
+def lead_bodies_of(plan: WorkPlan):
+    """The lead bodies of the plan's activities, by name."""
+    return LeadBody.objects.filter(
+        pk__in=Activity.objects.filter(accomplishment__work_plan=plan).values("lead_body_id")).order_by("name", "pk")
+
+
+def _lead_body_row(body_id, name, short_name, agg) -> StatusRow:
+    return _status_row(short_name, name, agg, f"lead_body={body_id}")
+
+
+def _no_lead_body_row(agg) -> StatusRow:
+    return _status_row("none", "No lead body named", agg)
+
+
+def status_by_lead_body(*, plan: WorkPlan, today: datetime.date, year: int | None = None) -> list[StatusRow]:
+    """Two queries: the plan's lead bodies, and the counts grouped by lead body."""
+    return status_by_lead_body_most_attention(plan=plan, today=today, year=year, limit=None).rows
+
+
+@dataclass
+class LeadBodyStatus:
+    """The rows of the dashboard's lead body table and how many lead bodies the plan has (`count`): all of them
+    by name, or (`partial`) the `limit` that need most attention."""
+
+    rows: list[StatusRow]
+    count: int
+    partial: bool = False
+    shown: int = 0  # the lead bodies among the rows (not the row of milestones without one)
+
+
+def _attention(agg) -> tuple[int, int]:
+    """What orders lead bodies by the attention they need: most overdue, then most open (neither completed nor
+    cancelled)."""
+    if not agg:
+        return (0, 0)
+    return (-agg["overdue"], -sum(agg[f"n_{value}"] for value in milestone_status.OPEN_STATUSES))
+
+
+def status_by_lead_body_most_attention(*, plan: WorkPlan, today: datetime.date, year: int | None = None,
+                                       limit: int | None = 15) -> LeadBodyStatus:
+    """Two queries: the counts grouped by lead body (over every milestone: one aggregate, cheap) and the plan's
+    lead bodies' names. With more than `limit` bodies, rows only for the `limit` with most overdue milestones,
+    then most open ones, then by name; otherwise every body by name. Milestones of activities without a lead
+    body follow in a row of their own."""
+    grouped = _lead_body_counts(plan, today, year)
+    bodies = list(lead_bodies_of(plan).values_list("pk", "name", "short_name"))  # names only: no row built yet
+    count = len(bodies)
+    partial = limit is not None and count > limit
+    if partial:  # sorted() is stable: bodies that need the same attention keep the database's order of names
+        bodies = sorted(bodies, key=lambda b: _attention(grouped.get(b[0])))[:limit]
+    rows = [_lead_body_row(pk, name, short_name, grouped.get(pk)) for pk, name, short_name in bodies]
     if None in grouped:
-        rows.append(_status_row("none", "No lead body named", grouped[None]))
+        rows.append(_no_lead_body_row(grouped[None]))
+    return LeadBodyStatus(rows=rows, count=count, partial=partial, shown=len(bodies))
+
+
+def status_of_lead_bodies(*, plan: WorkPlan, today: datetime.date, year: int | None = None, bodies,
+                          no_body: bool = False) -> list[StatusRow]:
+    """The rows of `bodies` (lead bodies, e.g. a page of lead_bodies_of()) in their order, then (`no_body`) the
+    row of the milestones without a lead body if there are any: one query, over those bodies' milestones only."""
+    bodies = list(bodies)
+    grouped = _lead_body_counts(plan, today, year, body_ids=[b.pk for b in bodies], no_body=no_body)
+    rows = [_lead_body_row(b.pk, b.name, b.short_name, grouped.get(b.pk)) for b in bodies]
+    if no_body and None in grouped:
+        rows.append(_no_lead_body_row(grouped[None]))
     return rows
 
 
@@ -195,36 +280,62 @@ def _due_row(v) -> DueRow:
 
 @dataclass
 class DueAhead:
-    """The dashboard's "next meetings" (each with `plan_milestones`) and "due soon" list (DueRow each)."""
+    """The dashboard's "next meetings" (each with `plan_milestones`, the first of them, and `plan_milestones_count`,
+    how many are due to it) and the first of the "due soon" list (DueRow each) with how many there are."""
 
     meetings: list
     due_soon: list
+    due_soon_count: int = 0
+    until: datetime.date | None = None
 
 
 def milestones_due_ahead(*, plan: WorkPlan, today: datetime.date, year: int | None = None, limit: int = 4,
-                         days: int = DUE_SOON_DAYS) -> DueAhead:
-    """The next meetings (from today) with the plan's milestones due to each, and the open milestones due from
-    today to today + `days`, soonest first: two queries (the meetings, then every milestone of both lists, read
-    once with its due date and health as plain values and shared out here, by activities.status's own definition
-    of due soon)."""
+                         days: int = DUE_SOON_DAYS, per_meeting: int = 10, soon: int = 20) -> DueAhead:
+    """The next meetings (from today) with the first `per_meeting` of the plan's milestones due to each (in the
+    document's order), and the first `soon` open milestones due from today to today + `days`, soonest first;
+    with how many each list has in all. Three queries whatever the size of the plan: the meetings; the milestones
+    of both lists numbered and counted by the database (window functions), which returns only those shown; then
+    those few read with their due date and health as plain values, shared out here by activities.status's own
+    definition of due soon. Health is read for the rows shown only: on every milestone of the lists, it cost most
+    of the time at scale 100."""
     meetings = Meeting.objects.filter(end_date__gte=today)
     if year:
         meetings = meetings.filter(start_date__year=year)
     meetings = list(meetings.order_by("start_date", "code")[:limit])
     until = today + datetime.timedelta(days=days)
-    qs = Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(
-        Q(due_meeting__in=[m.pk for m in meetings]) | due_soon_q(today, until))
-    milestones = [_due_row(v) for v in with_health(qs, today).order_by(*DOCUMENT_ORDER).values(*DUE_ROW_FIELDS)]
-    by_meeting = {}
-    for m in milestones:
-        by_meeting.setdefault(m.due_meeting_id, []).append(m)
+    meeting_pks = [m.pk for m in meetings]
+    in_meeting = Q(due_meeting__in=meeting_pks)
+    is_soon = due_soon_q(today, until)
+    # The milestones outside a list fall in partitions of their own in its numbering (meeting: NULL; due soon:
+    # false or NULL): a bounded few of them come back, and are left out below.
+    meeting_of = Case(When(in_meeting, then=F("due_meeting_id")), default=Value(None), output_field=IntegerField())
+    soon_of = ExpressionWrapper(is_soon, output_field=BooleanField())
+    placed = {v["pk"]: v for v in (
+        Milestone.objects.filter(activity__accomplishment__work_plan=plan).with_due().filter(in_meeting | is_soon)
+        .annotate(meeting_place=Window(RowNumber(), partition_by=[meeting_of], order_by=list(DOCUMENT_ORDER)),
+                  meeting_count=Window(Count("pk"), partition_by=[meeting_of]),
+                  soon_place=Window(RowNumber(), partition_by=[soon_of], order_by=[F("due_on").asc(), *DOCUMENT_ORDER]),
+                  soon_count=Window(Count("pk"), partition_by=[soon_of]))
+        .filter(Q(meeting_place__lte=per_meeting) | Q(soon_place__lte=soon))
+        .values("pk", "meeting_place", "meeting_count", "soon_place", "soon_count"))}
+    shown = Milestone.objects.filter(pk__in=list(placed)).with_due()
+    by_meeting, counts, due_soon, soon_count = {}, {}, [], 0
+    for v in with_health(shown, today).order_by(*DOCUMENT_ORDER).values(*DUE_ROW_FIELDS):
+        m, place = _due_row(v), placed[v["id"]]
+        if m.due_meeting_id in meeting_pks and place["meeting_place"] <= per_meeting:
+            by_meeting.setdefault(m.due_meeting_id, []).append(m)
+            counts[m.due_meeting_id] = place["meeting_count"]
+        if milestone_status.is_due_soon(status=m.status, due=m.due_on, today=today, until=until) \
+                and place["soon_place"] <= soon:
+            due_soon.append((place["soon_place"], m))
+            soon_count = place["soon_count"]
     for meeting in meetings:
         meeting.plan_milestones = by_meeting.get(meeting.pk, [])
-    soon = [m for m in milestones
-            if milestone_status.is_due_soon(status=m.status, due=m.due_on, today=today, until=until)]
-    # Soonest first; sorted() is stable, so milestones due the same day keep the document's order.
-    due_soon = sorted(soon, key=lambda m: m.due_on)
-    return DueAhead(meetings=meetings, due_soon=due_soon)
+        meeting.plan_milestones_count = counts.get(meeting.pk, 0)
+        meeting.plan_milestones_more = meeting.plan_milestones_count - len(meeting.plan_milestones)
+    # Soonest first, milestones due the same day in the document's order: the database's numbering.
+    due_soon = [m for _, m in sorted(due_soon, key=lambda placed: placed[0])]
+    return DueAhead(meetings=meetings, due_soon=due_soon, due_soon_count=soon_count, until=until)
 
 
 def updates_latest_accepted(*, plan: WorkPlan, year: int | None = None, limit: int = 6):

@@ -6,6 +6,7 @@ app_name = "overview"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/lead-bodies/", views.LeadBodyStatusView.as_view(), name="lead-body-status"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("timeline/pdf/", views.TimelinePdfView.as_view(), name="timeline-pdf"),
     path("milestones/", views.MilestoneListView.as_view(), name="milestone-list"),

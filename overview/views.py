@@ -15,7 +15,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import quote_etag, url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -24,6 +24,7 @@ from accomplishments.selectors import workplan_of
 from activities import work_sources
 from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
 from activities.selectors import WHOLE_PLAN, plan_sections
+from activities.status import OPEN_STATUSES
 from activities.tables import CONTRIBUTION_SCOPE, SCOPE, plan_activity_ids
 from cycles.health import with_health
 from emgplan import clock, fragments
@@ -95,6 +96,13 @@ class DashboardView(OverviewMixin, TemplateView):
 
 # What the dashboard's sections show: progress only as accepted (a draft filed or submitted changes none of it).
 DASHBOARD_KINDS = (fragments.PLAN, fragments.FRAME, fragments.ACCEPTED, fragments.CONTRIBUTIONS)
+# What the dashboard shows at most, whatever the size of the plan; each list says how many there are in all and
+# links to the page or the filtered milestone list that shows every one.
+DASHBOARD_LEAD_BODIES = 15  # those with most overdue milestones, when the plan has more
+DASHBOARD_DUE_SOON = 20
+DASHBOARD_MEETING_MILESTONES = 10
+# Changed whenever what the sections show changes, so that sections kept under an earlier layout are not shown.
+DASHBOARD_LAYOUT = 2
 
 
 def dashboard_body(*, plan, today, year) -> str:
@@ -103,27 +111,70 @@ def dashboard_body(*, plan, today, year) -> str:
     Nothing in them depends on the user (accepted progress only, every member's contributions). They show the
     plan's frame, accepted progress and health (reporting cycles), contributions and authors' names: a change to
     any of them retires the sections (emgplan/fragments.py). Keyed by the day, the year shown and the links'
-    prefix.
+    prefix. Each list is bounded (DASHBOARD_LEAD_BODIES and the like), so that building them costs the same for
+    any plan.
     """
     def build():
         by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=today, year=year)
-        ahead = selectors.milestones_due_ahead(plan=plan, today=today, year=year)
+        ahead = selectors.milestones_due_ahead(plan=plan, today=today, year=year,
+                                               per_meeting=DASHBOARD_MEETING_MILESTONES, soon=DASHBOARD_DUE_SOON)
+        lead_bodies = selectors.status_by_lead_body_most_attention(plan=plan, today=today, year=year,
+                                                                   limit=DASHBOARD_LEAD_BODIES)
         return render_to_string("overview/partials/_dashboard_body.html", {
             "plan": plan, "today": today, "year": year,
             "by_accomplishment": by_accomplishment,
-            "by_lead_body": selectors.status_by_lead_body(plan=plan, today=today, year=year),
+            "by_lead_body": lead_bodies.rows,
+            "lead_bodies": lead_bodies,
+            "lead_body_caption": (f"Milestones by status for {lead_bodies.shown} of {lead_bodies.count} lead bodies, "
+                                  "those with most overdue milestones" if lead_bodies.partial
+                                  else "Milestones by status for each lead body"),
             "plan_totals": selectors.status_totals(by_accomplishment),
             "meetings": ahead.meetings,
             "due_soon": ahead.due_soon,
+            "due_soon_count": ahead.due_soon_count,
+            "due_soon_until": ahead.until,
             "due_soon_days": selectors.DUE_SOON_DAYS,
+            "open_statuses": OPEN_STATUSES,
             "updates": selectors.updates_latest_accepted(plan=plan, year=year),
             "contributions": selectors.contributions_summary(plan=plan, year=year),
             "statuses": selectors.STATUSES,
         })
 
     html = fragments.fragment("dashboard-body", plan_id=plan.pk, kinds=DASHBOARD_KINDS,
-                              parts=[today.isoformat(), year, reverse("overview:milestone-list")], build=build)
+                              parts=[DASHBOARD_LAYOUT, today.isoformat(), year, reverse("overview:milestone-list")],
+                              build=build)
     return mark_safe(html)  # noqa: S308  rendered by a template, which escapes
+
+
+class LeadBodyStatusView(OverviewMixin, ListView):
+    """Milestones by status for every lead body of the plan (or of one year), by name, a page at a time: the
+    whole of the dashboard's lead body table, which shows those that need most attention once there are many.
+
+    Three queries whatever the size of the plan: how many lead bodies, the page's, and their milestones' counts
+    (with, on the last page, those of the milestones of activities without a lead body)."""
+
+    template_name = "overview/lead_body_status.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "lead_bodies"
+
+    def get_queryset(self):
+        if self.plan is None:
+            return LeadBody.objects.none()
+        return selectors.lead_bodies_of(self.plan).only("pk", "name", "short_name")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.plan is None:
+            return ctx
+        year = _year(self.request, self.plan)
+        page = ctx["page_obj"]
+        ctx.update(
+            year=year, years=list(self.plan.years), statuses=selectors.STATUSES,
+            query=urlencode({"year": year}) if year else "",
+            rows=selectors.status_of_lead_bodies(plan=self.plan, today=self.today, year=year,
+                                                 bodies=page.object_list, no_body=not page.has_next()),
+        )
+        return ctx
 
 
 def timeline_chart(*, plan, today, overview) -> dict:

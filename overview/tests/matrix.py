@@ -3,6 +3,8 @@ from emgplan.tests.matrix import EVERYONE, Rule
 RULES = [
     Rule("overview:dashboard", EVERYONE),
     Rule("overview:dashboard", EVERYONE, query="year=2014", note="one year"),
+    Rule("overview:lead-body-status", EVERYONE),
+    Rule("overview:lead-body-status", EVERYONE, query="year=2015&page=1", note="one year"),
     Rule("overview:timeline", EVERYONE),
     Rule("overview:timeline-pdf", EVERYONE),
     Rule("overview:milestone-list", EVERYONE, query="status=on_track&o=-due"),

@@ -141,7 +141,11 @@ def test_status_rows_and_contribution_sums_as_they_were(living_plan):
     for plan in (living_plan, generated):
         for year in (None, 2014, 2015, 2016):
             by_accomplishment = selectors.status_by_accomplishment(plan=plan, today=TODAY, year=year)
-            rows = [*by_accomplishment, *selectors.status_by_lead_body(plan=plan, today=TODAY, year=year)]
+            rows = [*by_accomplishment, *selectors.status_by_lead_body(plan=plan, today=TODAY, year=year),
+                    # the dashboard's few that need most attention, and a page of the full table
+                    *selectors.status_by_lead_body_most_attention(plan=plan, today=TODAY, year=year, limit=3).rows,
+                    *selectors.status_of_lead_bodies(plan=plan, today=TODAY, year=year, no_body=True,
+                                                     bodies=selectors.lead_bodies_of(plan)[:5])]
             rows.append(selectors.StatusRow(key="<k&>", label="<b>Tom & \"Jerry\"</b>'s", counts={}, query="a=1&b=<"))
             for row in rows:
                 assert status_row(row) == _status_row(row)

@@ -16,6 +16,7 @@ BOUND = {
     # 7 -> 11: a page of the plan page's part (activities.selectors.plan_sections, 3) and, cold, the page's
     # activities read again under the chart's key and the whole plan's span (one aggregate)
     "overview:timeline": 11,
+    "overview:lead-body-status": 7,  # how many lead bodies, the page's, and their milestones' counts
     "overview:milestone-list": 11,  # one of them: the decisions that mandate work in the plan (the mandate filter)
     "overview:contribution-list": 12,
 }
