@@ -9,14 +9,19 @@ Writers retire tokens after their transaction commits (a rolled-back change reti
 are read before the fragment's data, so a fragment built from data read before a commit is stored under a
 token the commit retires. Models are tied to kinds by retire_on_change(), called from each app's ready();
 writes that send no signal (QuerySet.update, bulk_create) call retire() themselves. A restore replaces the
-whole database: retire_all() replaces the generation every key holds.
+whole database: retire_all() replaces the generation every key holds. Every key also holds the release (a
+digest of the code and templates that build fragments), so a deploy that changes how a fragment is written never
+shows one the code before it wrote, while writes in either release still retire both releases' fragments.
 
 This module imports no domain app.
 """
+import functools
 import hashlib
 import logging
+import os
 import secrets
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
@@ -43,6 +48,27 @@ KINDS = (PLAN, PROGRESS, CONTRIBUTIONS, FRAME, ACCEPTED, DECISIONS)
 # milestone rebuilds one table, not the page. Such fragments depend on FRAME for everything else they show.
 # A fragment may also depend on the scope tokens of many objects at once (fragment(scopes=...), e.g. a file of
 # every milestone of the plan holds the token of each of its activities): a change to any of them retires it.
+
+
+# What the release digest reads: the project's own code and templates, not its tests, tooling or dependencies.
+RELEASE_SKIP = {".venv", ".git", "node_modules", "staticfiles", "media", "tests", "browser_tests", "__pycache__",
+                "migrations", "bench", "devtools", "backups", "deploy", ".ci"}
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the project's .py and .html files (read once per process): fragments built by other code or
+    templates are never read, e.g. after a deploy that changed a row's layout."""
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if f not in RELEASE_SKIP and not f.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".py", ".html")):
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _token_key(name: str) -> str:
@@ -72,7 +98,8 @@ def fragment_key(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = 
         scoped = [(key, found[key]) for key in keys]
     else:
         tokens = _tokens([GENERATION, *kinds])
-    vary = hashlib.sha256(repr([tokens[GENERATION], *(tokens[k] for k in kinds), *parts, *scoped]).encode())
+    vary = hashlib.sha256(repr([release(), tokens[GENERATION], *(tokens[k] for k in kinds), *parts,
+                                *scoped]).encode())
     return f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
 
 
@@ -122,7 +149,7 @@ class Batch:
         self.keys = {}
         for pk in ids:
             tokens = [found[_scope_token_key(scope, s)] for s in scopes_of[pk]]
-            vary = hashlib.sha256(repr([*common, *tokens, int(pk), variants.get(pk), *parts]).encode())
+            vary = hashlib.sha256(repr([release(), *common, *tokens, int(pk), variants.get(pk), *parts]).encode())
             self.keys[pk] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
         self.found = cache.get_many(list(self.keys.values()))
 
@@ -166,7 +193,7 @@ class Group:
         tokens = _tokens([GENERATION, *sorted({kind for kinds, _ in pieces.values() for kind in kinds})])
         self.keys = {}
         for name, (kinds, parts) in pieces.items():
-            vary = hashlib.sha256(repr([tokens[GENERATION], *(tokens[k] for k in kinds), *parts]).encode())
+            vary = hashlib.sha256(repr([release(), tokens[GENERATION], *(tokens[k] for k in kinds), *parts]).encode())
             self.keys[name] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
         self.timeout = timeout
         self.found = cache.get_many(list(self.keys.values()))
