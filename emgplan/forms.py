@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.forms.models import ModelChoiceIterator
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 # One narrative of 20,000 characters is about eight pages of a report; the PDF of a 1 MB one ran to 212.
@@ -78,9 +78,10 @@ class FastSelect(forms.Select):
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 out.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                out.append(format_html('\n  <option value="{}"{}>{}</option>\n', option["value"],
-                                       _attrs(option["attrs"]), option["label"]))
+            for option in options:  # escape() and a plain string: format_html per option cost most of a long select
+                attrs = _attrs(option["attrs"]) if option["attrs"] else ""
+                out.append(f'\n  <option value="{conditional_escape(option["value"])}"{attrs}>'
+                           f'{conditional_escape(option["label"])}</option>\n')
             if group_name:
                 out.append("\n  </optgroup>")
         out.append("\n</select>")  # the renderer strips the template's last newline

@@ -52,7 +52,9 @@ class PlanFilterSet(df.FilterSet):
         self.plan = plan
         self.today = today
         super().__init__(*args, **kwargs)
-        activities = Activity.objects.filter(accomplishment__work_plan=plan).select_related("accomplishment")
+        # The options need each activity's code and title only (a plan of a thousand activities: not their texts).
+        activities = (Activity.objects.filter(accomplishment__work_plan=plan).select_related("accomplishment")
+                      .only("id", "number", "title", "accomplishment_id", "accomplishment__code"))
         if "activity" in self.filters:
             self.filters["activity"].queryset = activities.order_by("accomplishment__order", "number")
 
@@ -112,7 +114,7 @@ class MilestoneFilter(PlanFilterSet):
         self.filters["accomplishment"].queryset = ExpectedAccomplishment.objects.filter(
             work_plan=self.plan).order_by("order", "code")
         self.filters["lead_body"].queryset = LeadBody.objects.filter(
-            activities__accomplishment__work_plan=self.plan).distinct().order_by("name")
+            activities__accomplishment__work_plan=self.plan).only("id", "name").distinct().order_by("name")
         self.filters["due_meeting"].queryset = Meeting.objects.order_by("start_date")
         # The confirmed decisions that mandate an activity or a milestone of this plan (one query, for the options).
         in_plan = Q(activities__accomplishment__work_plan=self.plan) | Q(
