@@ -94,3 +94,41 @@ class FastSelect(forms.Select):
         fast.choices = widget.choices
         fast.is_required = widget.is_required
         return fast
+
+
+class SelectOrText(FastSelect):
+    """A FastSelect of a model's rows while there are at most `max_options` of them; beyond that, a text field for
+    a row's code (with `hint` below it, and a chosen row shown by `code_of(row)`): a select of a thousand options is
+    neither usable nor cheap to build and send. Either way one query. The form field must accept what is typed
+    (a code) as well as what the select sends (a primary key)."""
+
+    max_options = 200
+    hint = ""
+    placeholder = ""
+
+    @staticmethod
+    def code_of(obj) -> str:
+        return str(obj)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not isinstance(self.choices, ModelChoiceIterator):
+            return super().render(name, value, attrs, renderer)
+        queryset = self.choices.queryset
+        rows = list(queryset.all()[: self.max_options + 1])
+        if len(rows) <= self.max_options:
+            field = self.choices.field
+            plain = copy.copy(self)
+            plain.__class__ = FastSelect
+            plain.choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+                self.choices.choice(obj) for obj in rows]
+            return plain.render(name, value, attrs, renderer)
+        if value not in (None, "") and str(value).isdigit():  # a row chosen by its key (a link, the select's value)
+            chosen = queryset.filter(pk=int(value)).first()
+            value = self.code_of(chosen) if chosen is not None else value
+        attrs = {**self.build_attrs(self.attrs, attrs)}
+        attrs["class"] = "form-control form-control-sm"
+        hint_id = f"{attrs.get('id', name)}_hint"
+        html = format_html('<input type="text" name="{}" value="{}"{} placeholder="{}" aria-describedby="{}">'
+                           '<div id="{}" class="form-text">{}</div>', name, "" if value is None else value,
+                           _attrs(attrs), self.placeholder, hint_id, hint_id, self.hint)
+        return html

@@ -1,4 +1,6 @@
 """The filters of the two lists. Everything lives in the query string, so a view can be bookmarked."""
+import re
+
 import django_filters as df
 from django import forms
 from django.core.validators import EMPTY_VALUES
@@ -9,7 +11,7 @@ from activities.models import Activity, Contribution, LeadBody, Milestone
 from cycles.health import HEALTH_CHOICES, with_health
 from decisions.models import Decision
 from emgplan import clock
-from emgplan.forms import FastSelect
+from emgplan.forms import FastSelect, SelectOrText
 
 from .selectors import DOCUMENT_ORDER, no_accepted_update_since
 
@@ -45,6 +47,38 @@ class ColumnOrderingFilter(df.OrderingFilter):
         return qs.order_by(*ordering, "pk")
 
 
+ACTIVITY_CODE = re.compile(r"^\s*([A-Za-z]{1,3})\s*\.\s*(\d{1,4})\s*$")
+
+
+class ActivityField(forms.ModelChoiceField):
+    """An activity chosen from the select (its key) or, in a plan too large for a select, typed as its code (B.12)."""
+
+    def to_python(self, value):
+        match = ACTIVITY_CODE.match(value) if isinstance(value, str) else None
+        if match is None:
+            return super().to_python(value)
+        found = list(self.queryset.filter(accomplishment__code__iexact=match[1], number=int(match[2]))[:2])
+        if len(found) != 1:
+            raise forms.ValidationError(f"There is no activity {match[1].upper()}.{int(match[2])} in this plan.",
+                                        code="invalid_choice")
+        return found[0]
+
+
+class ActivityFilter(df.ModelChoiceFilter):
+    field_class = ActivityField
+
+
+class ActivitySelectOrCode(SelectOrText):
+    """The activity filter: a select of the plan's activities, or a field for a code in a plan of hundreds."""
+
+    hint = "Write the activity's code, e.g. B.12: the plan has too many activities to list."
+    placeholder = "e.g. B.12"
+
+    @staticmethod
+    def code_of(activity) -> str:
+        return activity.code
+
+
 class PlanFilterSet(df.FilterSet):
     """A FilterSet whose choices are limited to one plan (`plan=`) and that knows the plan's today."""
 
@@ -69,7 +103,9 @@ class PlanFilterSet(df.FilterSet):
                     widget.attrs.setdefault("class", "form-check-input")
                 elif isinstance(widget, forms.Select):
                     widget.attrs.setdefault("class", "form-select form-select-sm")
-                    if type(widget) is forms.Select:  # its options by code, not a template include each
+                    if isinstance(field, ActivityField):  # a select, or a field for a code in a large plan
+                        field.widget = ActivitySelectOrCode.replacing(widget)
+                    elif type(widget) is forms.Select:  # its options by code, not a template include each
                         field.widget = FastSelect.replacing(widget)
                 else:
                     widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -81,7 +117,7 @@ class MilestoneFilter(PlanFilterSet):
     accomplishment = df.ModelChoiceFilter(
         field_name="activity__accomplishment", label="Expected accomplishment", queryset=ExpectedAccomplishment.objects,
         empty_label="Any accomplishment")
-    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
+    activity = ActivityFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
     lead_body = df.ModelChoiceFilter(field_name="activity__lead_body", label="Lead body", queryset=LeadBody.objects,
                                      empty_label="Any lead body")
     status = df.MultipleChoiceFilter(choices=Milestone.Status.choices, label="Reported status",
@@ -149,7 +185,7 @@ def _years():
 
 class ContributionFilter(PlanFilterSet):
     member = df.ModelChoiceFilter(label="Member", queryset=Member.objects, empty_label="Any member")
-    activity = df.ModelChoiceFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
+    activity = ActivityFilter(label="Activity", queryset=Activity.objects, empty_label="Any activity")
     kind = df.ChoiceFilter(choices=Contribution.Kind.choices, label="Kind", empty_label="Any kind")
     year = df.ChoiceFilter(choices=_years, label="Year", empty_label="Any year")
     state = df.ChoiceFilter(choices=Contribution.State.choices, label="State", empty_label="Any state")
