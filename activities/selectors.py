@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 
 from accomplishments.models import ExpectedAccomplishment, WorkPlan
+from emgplan import fragments
 
 from .models import Activity
 
@@ -40,11 +41,13 @@ class PlanSections:
 def plan_sections(*, plan: WorkPlan, chosen: str = "", page=None) -> PlanSections:
     """What the plan page shows: the accomplishment asked for, or by default the whole plan if it is small; a page
     of at most ACTIVITIES_PER_PAGE activities (their milestones are read by the page, activities/tables.py).
-    Three queries whatever the plan's size."""
-    sections = list(
+    Three queries whatever the plan's size, two when the parts are in the shared cache."""
+    # The parts with their counts, the same for everyone: from the shared cache, retired by any change to the
+    # plan's milestones or frame (the count grows with the plan: it reads every milestone).
+    sections = fragments.fragment("plan-sections", plan_id=plan.pk, kinds=[fragments.PLAN, fragments.FRAME],
+                                  build=lambda: list(
         ExpectedAccomplishment.objects.filter(work_plan=plan).order_by("order", "code")
-        .annotate(n_activities=Count("activities", distinct=True), n_milestones=Count("activities__milestones"))
-    )
+        .annotate(n_activities=Count("activities", distinct=True), n_milestones=Count("activities__milestones"))))
     codes = [s.code for s in sections]
     if chosen not in codes and chosen != WHOLE_PLAN:
         small = sum(s.n_milestones for s in sections) <= ONE_PAGE_MILESTONES

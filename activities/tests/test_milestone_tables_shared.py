@@ -230,3 +230,26 @@ def test_a_long_section_is_shown_a_page_of_activities_at_a_time(client_as, seed_
         assert client.get(reverse("activities:plan") + f"?ea=all&page={bad}").status_code == 200
     html, _ = _page(client_as("secretariat"), reverse("activities:plan") + "?ea=all&arrange=1")
     assert 'href="?ea=all&amp;arrange=1&amp;page=2">Next</a>' in html  # arranging goes on over the pages
+
+
+def test_the_parts_counts_follow_a_milestone_added_and_deleted_at_once(client_as, seed_plan):
+    """The parts with their counts of activities and milestones (the chooser) are kept in the shared cache."""
+    a1 = Activity.objects.get(accomplishment__code="A", number=1, accomplishment__work_plan=seed_plan)
+
+    def count_of_a(html):
+        return int(re.search(r'>A\. [^<]*<span class="text-nowrap">\(\d+ activit(?:y|ies), (\d+) milestones?\)',
+                             html)[1])
+
+    client = client_as("secretariat")
+    url = reverse("activities:plan") + "?ea=A"
+    before = count_of_a(_page(client, url)[0])
+    assert before == Milestone.objects.filter(activity__accomplishment=a1.accomplishment).count()
+    r = client.post(reverse("activities:milestone-create") + f"?activity={a1.pk}", {
+        "activity": a1.pk, "parent": "", "label": "q", "order": 9, "text": "Added through its page",
+        "due_meeting": "", "due_date": "2015-03-01", "status": "not_started", "completed_on": ""})
+    assert r.status_code == 302
+    assert count_of_a(_page(client, url)[0]) == before + 1
+    m = Milestone.objects.get(text="Added through its page")
+    r = client.post(reverse("activities:milestone-delete", args=[m.pk]), {"version": m.version})
+    assert r.status_code == 302 and not Milestone.objects.filter(pk=m.pk).exists()
+    assert count_of_a(_page(client, url)[0]) == before
