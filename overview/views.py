@@ -101,8 +101,6 @@ DASHBOARD_KINDS = (fragments.PLAN, fragments.FRAME, fragments.ACCEPTED, fragment
 DASHBOARD_LEAD_BODIES = 15  # those with most overdue milestones, when the plan has more
 DASHBOARD_DUE_SOON = 20
 DASHBOARD_MEETING_MILESTONES = 10
-# Changed whenever what the sections show changes, so that sections kept under an earlier layout are not shown.
-DASHBOARD_LAYOUT = 2
 
 
 def dashboard_body(*, plan, today, year) -> str:
@@ -141,8 +139,7 @@ def dashboard_body(*, plan, today, year) -> str:
         })
 
     html = fragments.fragment("dashboard-body", plan_id=plan.pk, kinds=DASHBOARD_KINDS,
-                              parts=[DASHBOARD_LAYOUT, today.isoformat(), year, reverse("overview:milestone-list")],
-                              build=build)
+                              parts=[today.isoformat(), year, reverse("overview:milestone-list")], build=build)
     return mark_safe(html)  # noqa: S308  rendered by a template, which escapes
 
 
