@@ -79,6 +79,16 @@ class Activity(models.Model):
         return f"{self.accomplishment.code}.{self.number}"
 
 
+def label_ref(label: str, parent_label: str | None = None) -> str:
+    """A milestone's label as the document writes it: (c), or (c)(ii) for sub-item ii of (c)."""
+    return f"({parent_label})({label})" if parent_label is not None else f"({label})"
+
+
+def milestone_name(accomplishment_code: str, activity_number, label: str, parent_label: str | None = None) -> str:
+    """str(milestone) from plain values (rows read without model instances): A.1(c), or A.1(c)(ii)."""
+    return f"{accomplishment_code}.{activity_number}{label_ref(label, parent_label)}"
+
+
 class Milestone(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
@@ -154,9 +164,7 @@ class Milestone(models.Model):
     @property
     def ref(self):
         """The label as the document writes it: (c) or (c)(ii)."""
-        if self.parent_id:
-            return f"({self.parent.label})({self.label})"
-        return f"({self.label})"
+        return label_ref(self.label, self.parent.label if self.parent_id else None)
 
     @property
     def due(self):

@@ -27,7 +27,7 @@ from emgplan import fragments
 from emgplan.links import pk_url
 
 from . import row_figures
-from .models import Activity, Milestone
+from .models import Activity, Milestone, milestone_name
 
 # An activity's milestones as everyone sees them (milestone tables, rows of lists, My work): retired by a change to
 # one of its milestones, and by progress only when accepted progress changes (health and "last accepted" read
@@ -137,8 +137,8 @@ def day(value: datetime.date) -> str:
 
 def milestone_ref(row) -> str:
     """str(milestone) for a row of milestone_rows: A.1(c), or A.1(c)(ii) for a sub-item."""
-    ref = f"({row['parent__label']})({row['label']})" if row["parent_id"] else f"({row['label']})"
-    return f"{row['activity__accomplishment__code']}.{row['activity__number']}{ref}"
+    return milestone_name(row["activity__accomplishment__code"], row["activity__number"], row["label"],
+                          row["parent__label"] if row["parent_id"] else None)
 
 
 def milestone_table_html(activity, rows, *, rights, back: str) -> str:

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from activities.models import Milestone
+from activities.models import Milestone, milestone_name
 from emgplan.spreadsheets import csv_safe, xlsx_append
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,8 +30,7 @@ def _activity(obj):
 
 def _milestone_ref(m) -> str:
     """Milestone's str, A.1(c) or A.1(c)(ii), from a row of MILESTONE_VALUES."""
-    ref = f"({m['parent_label']})({m['label']})" if m["parent_id"] else f"({m['label']})"
-    return f"{m['ea_code']}.{m['activity_number']}{ref}"
+    return milestone_name(m["ea_code"], m["activity_number"], m["label"], m["parent_label"] if m["parent_id"] else None)
 
 
 # What the milestone export reads of each row, as plain values (no model instances: a file of the whole plan reads

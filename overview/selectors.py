@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from accomplishments.models import ExpectedAccomplishment, Meeting, WorkPlan
 from activities import status as milestone_status
-from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate
+from activities.models import Activity, Contribution, LeadBody, Milestone, ProgressUpdate, label_ref
 from activities.status import due_soon_q, overdue_q
 from cycles.health import with_health
 
@@ -271,7 +271,7 @@ DUE_ROW_FIELDS = ("id", "activity_id", "activity__accomplishment__code", "activi
 
 
 def _due_row(v) -> DueRow:
-    ref = f"({v['parent__label']})({v['label']})" if v["parent_id"] else f"({v['label']})"
+    ref = label_ref(v["label"], v["parent__label"] if v["parent_id"] else None)
     return DueRow(pk=v["id"], activity_id=v["activity_id"], accomplishment_code=v["activity__accomplishment__code"],
                   activity_number=v["activity__number"], ref=ref, status=v["status"], health=v["health"],
                   text=v["text"], due_meeting_id=v["due_meeting_id"], due_meeting_code=v["due_meeting__code"],

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accomplishments.models import Meeting
-from activities.models import Milestone, ProgressUpdate
+from activities.models import Milestone, ProgressUpdate, milestone_name
 from emgplan.links import pk_url
 
 register = template.Library()
@@ -67,8 +67,7 @@ def my_update_item(u):
     values): a line of the list, written by code. Its milestone is named as Milestone's str, A.1(c)(ii)."""
     returned = format_html(" — returned because: {}", u["return_reason"]) if u["review_state"] == "returned" else ""
     if u["milestone_id"]:
-        ref = f"({u['m_parent']})({u['m_label']})" if u["m_parent_id"] else f"({u['m_label']})"
-        target = f"{u['m_code']}.{u['m_number']}{ref}"
+        target = milestone_name(u["m_code"], u["m_number"], u["m_label"], u["m_parent"] if u["m_parent_id"] else None)
     else:
         target = f"{u['code']}.{u['number']}"
     return format_html('<li><a href="{}">{}, {} – {}</a>: <strong>{}</strong>{}</li>',
