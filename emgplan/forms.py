@@ -54,13 +54,14 @@ def _attrs(attrs: dict) -> str:
     ))  # noqa: S308  each part went through format_html
 
 
-def _model_choices(choices: ModelChoiceIterator) -> list:
-    """The choices a ModelChoiceIterator yields, read in one plain query: the iterator reads through a server-side
-    cursor (on PostgreSQL a DECLARE ... WITH HOLD, then FETCH and CLOSE: three round trips, the rows materialised
-    at the commit), which cost a filter form's five selects more than all their rendering."""
+def _model_choices(choices: ModelChoiceIterator, rows=None) -> list:
+    """The choices a ModelChoiceIterator yields (of `rows` if given, already read), read in one plain query: the
+    iterator reads through a server-side cursor (on PostgreSQL a DECLARE ... WITH HOLD, then FETCH and CLOSE: three
+    round trips, the rows materialised at the commit), which cost a filter form's five selects more than all their
+    rendering."""
     field = choices.field
     empty = [("", field.empty_label)] if field.empty_label is not None else []
-    return empty + [choices.choice(obj) for obj in choices.queryset.all()]
+    return empty + [choices.choice(obj) for obj in (choices.queryset.all() if rows is None else rows)]
 
 
 class FastSelect(forms.Select):
@@ -116,19 +117,15 @@ class SelectOrText(FastSelect):
         queryset = self.choices.queryset
         rows = list(queryset.all()[: self.max_options + 1])
         if len(rows) <= self.max_options:
-            field = self.choices.field
-            plain = copy.copy(self)
-            plain.__class__ = FastSelect
-            plain.choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
-                self.choices.choice(obj) for obj in rows]
-            return plain.render(name, value, attrs, renderer)
+            select = FastSelect.replacing(self)
+            select.choices = _model_choices(self.choices, rows)
+            return select.render(name, value, attrs, renderer)
         if value not in (None, "") and str(value).isdigit():  # a row chosen by its key (a link, the select's value)
             chosen = queryset.filter(pk=int(value)).first()
             value = self.code_of(chosen) if chosen is not None else value
         attrs = {**self.build_attrs(self.attrs, attrs)}
         attrs["class"] = "form-control form-control-sm"
         hint_id = f"{attrs.get('id', name)}_hint"
-        html = format_html('<input type="text" name="{}" value="{}"{} placeholder="{}" aria-describedby="{}">'
+        return format_html('<input type="text" name="{}" value="{}"{} placeholder="{}" aria-describedby="{}">'
                            '<div id="{}" class="form-text">{}</div>', name, "" if value is None else value,
                            _attrs(attrs), self.placeholder, hint_id, hint_id, self.hint)
-        return html
