@@ -98,9 +98,12 @@ def fragment_key(name: str, *, plan_id, kinds: Iterable[str], parts: Iterable = 
         scoped = [(key, found[key]) for key in keys]
     else:
         tokens = _tokens([GENERATION, *kinds])
-    vary = hashlib.sha256(repr([release(), tokens[GENERATION], *(tokens[k] for k in kinds), *parts,
-                                *scoped]).encode())
-    return f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
+    return _key(name, plan_id, [tokens[GENERATION], *(tokens[k] for k in kinds), *parts, *scoped])
+
+
+def _key(name: str, plan_id, vary: list) -> str:
+    """A fragment's key: its name, its plan, and a digest of the release and of what it varies by (tokens, parts)."""
+    return f"fragment:{name}:{plan_id}:{hashlib.sha256(repr([release(), *vary]).encode()).hexdigest()[:32]}"
 
 
 def _read_tokens(keys: list[str]) -> dict[str, str]:
@@ -149,8 +152,7 @@ class Batch:
         self.keys = {}
         for pk in ids:
             tokens = [found[_scope_token_key(scope, s)] for s in scopes_of[pk]]
-            vary = hashlib.sha256(repr([release(), *common, *tokens, int(pk), variants.get(pk), *parts]).encode())
-            self.keys[pk] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
+            self.keys[pk] = _key(name, plan_id, [*common, *tokens, int(pk), variants.get(pk), *parts])
         self.found = cache.get_many(list(self.keys.values()))
 
     _unsaved = None  # {key: fragment} put since defer(), until save()
@@ -193,8 +195,7 @@ class Group:
         tokens = _tokens([GENERATION, *sorted({kind for kinds, _ in pieces.values() for kind in kinds})])
         self.keys = {}
         for name, (kinds, parts) in pieces.items():
-            vary = hashlib.sha256(repr([release(), tokens[GENERATION], *(tokens[k] for k in kinds), *parts]).encode())
-            self.keys[name] = f"fragment:{name}:{plan_id}:{vary.hexdigest()[:32]}"
+            self.keys[name] = _key(name, plan_id, [tokens[GENERATION], *(tokens[k] for k in kinds), *parts])
         self.timeout = timeout
         self.found = cache.get_many(list(self.keys.values()))
 
